@@ -1,0 +1,123 @@
+"""The OpenAPI 3.1 description of the API, drawn from the workflow definition."""
+from flask_babel import gettext as _
+
+from enforcement.cases.action_forms import JSON_TYPES
+from workflows.definition import ACTIONS
+from workflows.states import CaseState, Stage
+
+
+def _action_body(action) -> dict:
+    properties = {}
+    for spec in action.fields:
+        schema = {**JSON_TYPES[spec.kind], "title": _(spec.label)}
+        if spec.kind == "choice":
+            schema["enum"] = [value for value, _label in spec.choices]
+        if spec.kind in ("text", "textarea"):
+            schema["maxLength"] = spec.max_length
+        properties[spec.name] = schema
+    required = [s.name for s in action.fields if s.required and s.kind != "bool"]
+    body = {"type": "object", "title": _(action.label), "properties": properties,
+            "additionalProperties": False}
+    if required:
+        body["required"] = required
+    return body
+
+
+def _error_response(description):
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi_document() -> dict:
+    errors = {
+        "401": _error_response("missing or invalid bearer token"),
+        "403": _error_response("permission or jurisdiction refused"),
+        "404": _error_response("no such case, or not visible to the user"),
+    }
+    case_id = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "商标侵权执法办案系统 API", "version": "1.0.0"},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                                   "fields": {"type": "object"},
+                                   "reasons": {"type": "array",
+                                               "items": {"type": "string"}}}}}},
+                "CaseSummary": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "report_no": {"type": "string"},
+                    "case_no": {"type": ["string", "null"]},
+                    "state": {"type": "string", "enum": [s.value for s in CaseState]},
+                    "stage": {"type": ["string", "null"], "enum": [s.value for s in Stage] + [None]},
+                    "version": {"type": "integer"}, "unit": {"type": "string"},
+                    "cause": {"type": "string"}}},
+                "CaseDetail": {"allOf": [{"$ref": "#/components/schemas/CaseSummary"}, {
+                    "type": "object", "properties": {
+                        "allowed_actions": {"type": "array", "items": {"type": "object"}},
+                        "deadlines": {"type": "array", "items": {"type": "object"}},
+                        "documents": {"type": "array", "items": {"type": "object"}},
+                        "timeline": {"type": "array", "items": {"type": "object"}}}}]},
+                **{f"Action_{a.name}": _action_body(a) for a in ACTIONS},
+            },
+        },
+        "paths": {
+            "/api/v1/auth/token": {"post": {
+                "summary": "Exchange username and password for a bearer token",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"},
+                                   "password": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "token", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {
+                        "token": {"type": "string"}, "token_type": {"type": "string"},
+                        "expires_at": {"type": "string", "format": "date-time"}}}}}},
+                    "401": _error_response("wrong credentials or account locked"),
+                    "422": _error_response("malformed body")}}},
+            "/api/v1/cases": {"get": {
+                "summary": "Cases in the user's jurisdiction",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": n, "in": "query", "schema": {"type": "string"}}
+                    for n in ("q", "state", "stage", "sort")
+                ] + [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": {"description": "one page of cases", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "items": {"type": "array",
+                                  "items": {"$ref": "#/components/schemas/CaseSummary"}},
+                        "total": {"type": "integer"}, "page": {"type": "integer"}}}}}},
+                    "401": errors["401"], "422": _error_response("bad query")}}},
+            "/api/v1/cases/{case_id}": {"get": {
+                "summary": "A case: state, version, deadlines, allowed actions, timeline",
+                "security": [{"bearer": []}], "parameters": [case_id],
+                "responses": {"200": {"description": "the case (ETag: its version)",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/CaseDetail"}}}},
+                              **errors}}},
+            "/api/v1/cases/{case_id}/actions/{action}": {"post": {
+                "summary": "Take a workflow action on a case",
+                "security": [{"bearer": []}],
+                "parameters": [case_id,
+                               {"name": "action", "in": "path", "required": True,
+                                "schema": {"type": "string", "enum": [a.name for a in ACTIONS]}},
+                               {"name": "If-Match", "in": "header", "required": True,
+                                "description": "the case version the client saw",
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "oneOf": [{"$ref": f"#/components/schemas/Action_{a.name}"}
+                              for a in ACTIONS]}}}},
+                "responses": {"200": {"description": "the case after the action",
+                                      "content": {"application/json": {"schema": {
+                                          "$ref": "#/components/schemas/CaseDetail"}}}},
+                              **errors,
+                              "409": _error_response("refused by state or guard, or stale"),
+                              "412": _error_response("malformed If-Match"),
+                              "422": _error_response("invalid fields, per field"),
+                              "428": _error_response("If-Match missing")}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This document",
+                                             "responses": {"200": {"description": "OpenAPI"}}}},
+        },
+    }

@@ -1,0 +1,136 @@
+"""API endpoints: thin translations between HTTP and the services."""
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+
+from enforcement.api import serializers
+from enforcement.api.openapi import openapi_document
+from enforcement.auth import services as auth
+from enforcement.cases import queries, services
+from enforcement.cases.action_forms import json_to_formdata
+from enforcement.errors import DomainError, Invalid
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, code: str, message: str, **extra):
+    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    extra = {}
+    if isinstance(exc, Invalid):
+        extra["fields"] = exc.errors
+    if hasattr(exc, "reasons"):
+        extra["reasons"] = exc.reasons()
+    return error(exc.status, exc.code, exc.message(), **extra)
+
+
+@bp.errorhandler(404)
+def _not_found(exc):
+    return error(404, "not_found", _("未找到该记录，或您无权查看"))
+
+
+@bp.errorhandler(405)
+def _method_not_allowed(exc):
+    return error(405, "method_not_allowed", _("不支持该请求方法"))
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, raw = header.partition(" ")
+        user = auth.user_for_token(raw.strip()) if scheme.lower() == "bearer" and raw else None
+        if user is None:
+            response = error(401, "unauthorized", _("需要有效的访问令牌"))
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+            return response
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Invalid({"_body": [_("请求体必须是 JSON 对象")]})
+    return body
+
+
+@bp.post("/auth/token")
+def token():
+    body = _json_body()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or not username:
+        raise Invalid({"username": [_("请填写用户名和密码")]})
+    user = auth.authenticate(username, password, ip=request.remote_addr)
+    raw, api_token = auth.issue_token(user, ip=request.remote_addr)
+    return jsonify({"token": raw, "token_type": "Bearer",
+                    "expires_at": api_token.expires_at.isoformat()})
+
+
+@bp.get("/cases")
+@token_required
+def list_cases():
+    try:
+        page = int(request.args.get("page", 1))
+    except ValueError:
+        raise Invalid({"page": [_("页码必须是整数")]}) from None
+    filters = queries.CaseFilters(q=request.args.get("q", "")[:100],
+                                  state=request.args.get("state", ""),
+                                  stage=request.args.get("stage", ""),
+                                  sort=request.args.get("sort", "updated"), page=page)
+    rows, total = queries.list_cases(g.api_user, filters)
+    return jsonify({"items": [serializers.case_summary(c) for c in rows], "total": total,
+                    "page": filters.page, "page_size": queries.PAGE_SIZE})
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id):
+    case = services.load_case(case_id, g.api_user, ip=request.remote_addr)
+    response = jsonify(serializers.case_detail(case, g.api_user))
+    response.headers["ETag"] = f'"{case.version}"'
+    return response
+
+
+@bp.post("/cases/<int:case_id>/actions/<name>")
+@token_required
+def take_action(case_id, name):
+    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not raw:
+        return error(428, "version_required", _("请在 If-Match 请求头中提供案件版本号"))
+    try:
+        version = int(raw)
+    except ValueError:
+        return error(412, "bad_version", _("If-Match 中的版本号无效"))
+    body = _json_body()
+    _reject_unknown_fields(name, body)
+    outcome = services.perform(case_id, name, g.api_user, json_to_formdata(body),
+                               expected_version=version, ip=request.remote_addr)
+    response = jsonify(serializers.case_detail(outcome.case, g.api_user))
+    response.headers["ETag"] = f'"{outcome.case.version}"'
+    return response
+
+
+def _reject_unknown_fields(name, body):
+    from workflows.engine import UnknownAction, get_action
+
+    try:
+        known = {spec.name for spec in get_action(name).fields}
+    except UnknownAction:
+        return  # the service answers 404
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise Invalid({key: [_("此操作不接受该字段")] for key in unknown})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,165 @@
+"""Passwords, login with lock-out, session revocation and API tokens."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from enforcement.audit import services as audit
+from enforcement.auth.models import ApiToken, Role, User
+from enforcement.db import utcnow
+from enforcement.errors import DomainError
+from enforcement.extensions import db
+
+_hasher = PasswordHasher()
+#: verified against when the username is unknown, so both cases take the same time
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+class LoginFailed(DomainError):
+    status = 401
+    code = "login_failed"
+
+    def __init__(self, locked: bool = False):
+        super().__init__(locked)
+        self.locked = locked
+
+    def message(self):
+        if self.locked:
+            return _("登录失败次数过多，账户已暂时锁定，请稍后再试或联系管理员")
+        return _("用户名或密码错误")
+
+
+class WeakPassword(DomainError):
+    status = 422
+    code = "weak_password"
+
+    def message(self):
+        return _("密码至少需要 8 个字符")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise WeakPassword()
+    return _hasher.hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(username: str, password: str, *, ip=None) -> User:
+    """The user, after a successful login (committed); LoginFailed otherwise (also committed)."""
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    now = utcnow()
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        audit.record("auth.login_failed", ip=ip, username=username[:64], reason="unknown_user")
+        db.session.commit()
+        raise LoginFailed()
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record("auth.login_failed", actor=user, ip=ip, reason="locked")
+        db.session.commit()
+        raise LoginFailed(locked=True)
+    if not _verify(user.password_hash, password) or not user.active:
+        _count_failure(user, now, ip)
+        db.session.commit()
+        raise LoginFailed(locked=user.locked_until is not None and user.locked_until > now)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    audit.record("auth.login", actor=user, unit_id=user.unit_id, ip=ip)
+    db.session.commit()
+    return user
+
+
+def _count_failure(user, now, ip):
+    user.failed_logins += 1
+    reason = "inactive" if not user.active else "bad_password"
+    audit.record("auth.login_failed", actor=user, ip=ip, reason=reason,
+                 failures=user.failed_logins)
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record("auth.locked", actor=user, ip=ip, until=user.locked_until.isoformat())
+
+
+def revoke_sessions(user: User, *, reason: str, actor=None, ip=None) -> None:
+    """Invalidate every session and token of the user (logout, disable, password change)."""
+    user.session_version += 1
+    audit.record("auth.sessions_revoked", actor=actor or user, obj_type="user", obj_id=user.id,
+                 ip=ip, reason=reason)
+
+
+def logout(user: User, *, ip=None) -> None:
+    revoke_sessions(user, reason="logout", ip=ip)
+    db.session.commit()
+
+
+def change_password(user: User, new_password: str, *, actor, ip=None) -> None:
+    user.password_hash = hash_password(new_password)
+    revoke_sessions(user, reason="password_changed", actor=actor, ip=ip)
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, actor, ip=None) -> None:
+    user.active = active
+    revoke_sessions(user, reason="enabled" if active else "disabled", actor=actor, ip=ip)
+    db.session.commit()
+
+
+def create_user(username, full_name, password, *, roles, unit=None, credential_no=None,
+                actor=None) -> User:
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
+                unit_id=unit.id if unit else None, credential_no=credential_no)
+    user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(roles))))
+    if len(user.roles) != len(set(roles)):
+        raise ValueError(f"unknown role in {roles}")
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, obj_type="user", obj_id=user.id,
+                 unit_id=user.unit_id, username=username, roles=sorted(roles))
+    return user
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(user: User, *, ip=None) -> tuple[str, ApiToken]:
+    raw = secrets.token_urlsafe(32)
+    lifetime: timedelta = current_app.config["API_TOKEN_LIFETIME"]
+    token = ApiToken(user_id=user.id, token_hash=_token_hash(raw),
+                     session_version=user.session_version, expires_at=utcnow() + lifetime)
+    db.session.add(token)
+    db.session.flush()
+    audit.record("auth.token_issued", actor=user, unit_id=user.unit_id, ip=ip, token=token.id)
+    db.session.commit()
+    return raw, token
+
+
+def user_for_token(raw: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw)))
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+        return None
+    user = token.user
+    if not user.active or user.session_version != token.session_version:
+        return None
+    return user
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: ``id:version``; an older version is a revoked session."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user

@@ -1,0 +1,1 @@
+"""Cases: from a registered report to a closed file."""

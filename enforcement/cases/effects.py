@@ -1,0 +1,167 @@
+"""What each action does to the case file beyond its state change, clocks and documents.
+
+Each effect takes ``(ctx)`` — the case, actor, validated data, event and issued documents — and
+only adds or changes rows; the service that called it owns the transaction.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from enforcement.auth.models import User
+from enforcement.cases.scope import current_referral
+from enforcement.clocks import services as clocks
+from enforcement.db import utcnow
+from enforcement.documents.models import Document
+from enforcement.documents.types import DOC_TYPES
+from enforcement.extensions import db
+from enforcement.orgs.models import OrgUnit, UnitKind
+from enforcement.outbox.models import OutboxMessage
+from enforcement.referrals.models import Referral, ReferralKind
+
+
+@dataclass
+class EffectContext:
+    case: object
+    actor: User
+    data: dict
+    event: object
+    documents: dict[str, Document] = field(default_factory=dict)
+
+
+def _money(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def assign(ctx):
+    ctx.case.inspectors = list(db.session.scalars(
+        select(User).where(User.id.in_(ctx.data["inspectors"])).order_by(User.id)))
+
+
+def propose_filing(ctx):
+    ctx.case.cause = ctx.data["cause"]
+
+
+def _tell_reporter(case, outcome: str):
+    # a named reporter is told the outcome within 5 working days (投诉举报办法 Art. 31)
+    if case.reporter_name and (case.reporter_contact or case.reporter_user_id):
+        db.session.add(OutboxMessage(
+            case_id=case.id, channel="portal" if case.reporter_user_id else "sms",
+            recipient=case.reporter_contact or f"user:{case.reporter_user_id}",
+            subject=_("举报处理结果告知"),
+            body=_("您提交的举报（登记编号 %(no)s）：%(outcome)s。", no=case.report_no,
+                   outcome=outcome),
+        ))
+
+
+def approve_filing(ctx):
+    case = ctx.case
+    case.case_no = ctx.documents["filing_approval"].number
+    case.filed_at = utcnow()
+    case.is_major = bool(ctx.data.get("is_major"))
+    _tell_reporter(case, _("已立案调查"))
+
+
+def reject_filing(ctx):
+    _tell_reporter(ctx.case, _("经核查，决定不予立案"))
+
+
+def compute_business_volume(ctx):
+    ctx.case.business_volume = _money(ctx.data["amount"])
+
+
+def decide_penalty(ctx):
+    case = ctx.case
+    case.fine_amount = _money(ctx.data.get("fine"))
+    case.confiscation_amount = _money(ctx.data.get("confiscation"))
+    case.decided_at = utcnow()
+
+
+def decide_no_penalty(ctx):
+    ctx.case.decided_at = utcnow()
+
+
+def record_service(ctx):
+    document = db.session.get(Document, ctx.data["document"])
+    served_on = date.fromisoformat(ctx.data["served_on"])
+    document.served_at, document.served_on = utcnow(), served_on
+    # the periods that run "from service" start on the day of service
+    if document.doc_type == "penalty_notice":
+        clocks.start(ctx.case, "statement", served_on)
+    elif document.doc_type in ("penalty_decision", "no_penalty_decision"):
+        clocks.stop(ctx.case, "decision_service")
+        clocks.start(ctx.case, "review_period", served_on)
+        clocks.start(ctx.case, "litigation_period", served_on)
+        if document.doc_type == "penalty_decision" and ctx.case.fine_amount:
+            clocks.start(ctx.case, "payment", served_on)
+
+
+def record_payment(ctx):
+    case = ctx.case
+    case.paid_amount = (case.paid_amount or Decimal(0)) + Decimal(ctx.data["amount"])
+
+
+def _procuratorate_for(unit: OrgUnit) -> OrgUnit | None:
+    # the transfer is copied to the procuratorate of the same level (Decree 310 Art. 7)
+    return db.session.scalar(select(OrgUnit).where(
+        OrgUnit.kind == UnitKind.procuratorate, OrgUnit.district == unit.district))
+
+
+def approve_transfer(ctx):
+    police = db.session.get(OrgUnit, ctx.data["police_unit"])
+    copy = _procuratorate_for(police)
+    db.session.add(Referral(case_id=ctx.case.id, kind=ReferralKind.police, unit_id=police.id,
+                            copy_unit_id=copy.id if copy else None))
+
+
+def forward_transfer(ctx):
+    referral = current_referral(ctx.case, ReferralKind.police)
+    police = db.session.get(OrgUnit, ctx.data["police_unit"])
+    db.session.add(Referral(case_id=ctx.case.id, kind=ReferralKind.police, unit_id=police.id,
+                            copy_unit_id=referral.copy_unit_id))
+
+
+def acknowledge_transfer(ctx):
+    current_referral(ctx.case, ReferralKind.police).acknowledged_at = utcnow()
+
+
+def accept_transfer(ctx):
+    current_referral(ctx.case, ReferralKind.police).receiver_case_no = ctx.data["police_case_no"]
+
+
+def apply_court_enforcement(ctx):
+    db.session.add(Referral(case_id=ctx.case.id, kind=ReferralKind.court,
+                            unit_id=ctx.data["court"]))
+
+
+def accept_enforcement(ctx):
+    current_referral(ctx.case, ReferralKind.court).receiver_case_no = ctx.data["court_case_no"]
+
+
+def close(ctx):
+    ctx.case.closed_at = utcnow()
+
+
+EFFECTS = {fn.__name__: fn for fn in (
+    assign, propose_filing, approve_filing, reject_filing, compute_business_volume,
+    decide_penalty, decide_no_penalty, record_service, record_payment, approve_transfer,
+    forward_transfer, acknowledge_transfer, accept_transfer, apply_court_enforcement,
+    accept_enforcement, close,
+)}
+
+
+def document_data(ctx, code: str) -> dict:
+    """The plain data a document is rendered from: the case and the action's fields."""
+    case = ctx.case
+    return {
+        "title": str(DOC_TYPES[code].title),
+        "case": {"report_no": case.report_no, "case_no": case.case_no, "cause": case.cause,
+                 "unit": case.unit.name},
+        "parties": [{"name": cp.party.name, "kind": cp.party.kind.value}
+                    for cp in case.parties],
+        "action": ctx.event.action,
+        "fields": ctx.data,
+        "issued_by": ctx.actor.full_name,
+    }

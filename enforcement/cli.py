@@ -1,0 +1,120 @@
+"""Command-line interface: ``flask --app wsgi ...`` (DESIGN §10)."""
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from enforcement.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users)
+    app.cli.add_command(audit)
+    app.cli.add_command(workflow)
+    app.cli.add_command(roles)
+
+
+@click.command("seed-demo")
+@click.option("--password", required=True, help="password of the demo users created now")
+def seed_demo(password):
+    """Create the demo units, marks, users and cases (idempotent)."""
+    from enforcement.demo.seed import seed
+
+    result = seed(password)
+    click.echo(f"units: {result['units']}, users: {result['users']}, "
+               f"cases created: {result['cases_created']}")
+
+
+roles = AppGroup("roles", help="Permission and role catalogue.")
+
+
+@roles.command("sync")
+def roles_sync():
+    """Bring the role and permission tables in line with the code's catalogue."""
+    from enforcement.auth.roles import sync_roles
+
+    sync_roles()
+    db.session.commit()
+    click.echo("roles synchronised")
+
+
+users = AppGroup("users", help="User accounts.")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True)
+@click.option("--role", "roles_", multiple=True, required=True)
+@click.option("--unit", "unit_code", help="organisation unit code")
+@click.option("--credential", help="enforcement credential number")
+@click.password_option()
+def users_create(username, full_name, roles_, unit_code, credential, password):
+    """Create a user."""
+    from enforcement.auth.services import create_user
+    from enforcement.orgs.models import OrgUnit
+
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"no unit {unit_code}")
+    try:
+        user = create_user(username, full_name, password, roles=list(roles_), unit=unit,
+                           credential_no=credential)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created user {user.username} (id {user.id})")
+
+
+@users.command("token")
+@click.argument("username")
+def users_token(username):
+    """Print a new API bearer token for a user."""
+    from enforcement.auth.models import User
+    from enforcement.auth.services import issue_token
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user {username}")
+    raw, token = issue_token(user)
+    click.echo(raw)
+    click.echo(f"expires {token.expires_at.isoformat()}", err=True)
+
+
+audit = AppGroup("audit", help="The audit log.")
+
+
+@audit.command("verify")
+def audit_verify():
+    """Verify the hash chain; name the first broken row."""
+    from enforcement.audit.services import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit chain OK: {report.checked} rows verified")
+        return
+    click.echo(f"audit chain BROKEN at row {report.first_broken_seq}: {report.problem} "
+               f"({report.checked} rows verified before it)", err=True)
+    sys.exit(1)
+
+
+workflow = AppGroup("workflow", help="The case workflow.")
+
+
+@workflow.command("diagram")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid")
+@click.option("--no-loops", is_flag=True, help="leave out self-loop actions")
+def workflow_diagram(fmt, no_loops):
+    """Print the workflow diagram source (Mermaid or Graphviz)."""
+    from flask_babel import gettext
+
+    from workflows.diagram import graphviz, mermaid
+
+    if fmt == "dot":
+        click.echo(graphviz(translate=gettext), nl=False)
+    else:
+        click.echo(mermaid(translate=gettext, include_loops=not no_loops), nl=False)

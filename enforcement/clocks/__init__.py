@@ -1,0 +1,1 @@
+"""Statutory clocks (期限) on a case."""

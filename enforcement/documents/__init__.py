@@ -1,0 +1,1 @@
+"""Official documents (文书): numbering, issuing, storage and verification."""

@@ -1,0 +1,1 @@
+"""Dashboard, workflow picture, and what every page shares."""

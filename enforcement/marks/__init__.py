@@ -1,0 +1,1 @@
+"""The registry of trademarks the bureaus protect."""

@@ -1,0 +1,1 @@
+"""Organisation units: bureaus, guidance stations, police, procuratorates and courts."""

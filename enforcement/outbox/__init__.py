@@ -1,0 +1,1 @@
+"""The transactional outbox: messages to reporters and parties leave only after commit."""

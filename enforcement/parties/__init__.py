@@ -1,0 +1,1 @@
+"""Parties to cases: the persons and organisations suspected of infringement."""

@@ -1,0 +1,1 @@
+"""Judicial referrals: transfers to the police and applications to courts."""

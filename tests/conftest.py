@@ -1,0 +1,141 @@
+"""Fixtures: an app on a fresh copy of the migrated, seeded demo database for every test."""
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from enforcement import create_app
+from enforcement.extensions import db
+from tests.databases import PostgresDatabases, databases_for_run
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def _build_template(url: str):
+    from enforcement.demo.seed import seed
+
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        seed(DEMO_PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = databases_for_run(tmp_path_factory.mktemp("db"))
+    _build_template(dbs.template_url)
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture(scope="session")
+def db_kind(databases):
+    return databases.name
+
+
+@pytest.fixture
+def database_url(databases):
+    url = databases.new()
+    yield url
+    if isinstance(databases, PostgresDatabases):
+        databases.drop(url)
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def user(username: str):
+    from enforcement.auth.models import User
+
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def case_in_state(state: str, unit_code: str = "linhe_amr"):
+    """The demo case of a unit in a given state (the seed puts a 临河区 case in each)."""
+    from enforcement.cases.models import Case
+    from enforcement.orgs.models import OrgUnit
+    from workflows.states import CaseState
+
+    return db.session.scalar(
+        select(Case).join(OrgUnit, OrgUnit.id == Case.unit_id)
+        .where(Case.state == CaseState(state), OrgUnit.code == unit_code).order_by(Case.id))
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Browser:
+    """A logged-in test client that carries the CSRF token like a browser form would."""
+
+    def __init__(self, client):
+        self.client = client
+        self.username = None
+
+    def csrf(self, path="/login") -> str:
+        html = self.client.get(path).get_data(as_text=True)
+        match = CSRF_RE.search(html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, username, password=DEMO_PASSWORD):
+        token = self.csrf("/login")
+        response = self.client.post("/login", data={"csrf_token": token, "username": username,
+                                                    "password": password})
+        self.username = username
+        return response
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.csrf("/dashboard")})
+
+    def post(self, path, data, token_from=None):
+        return self.client.post(path, data={"csrf_token": self.csrf(token_from or path), **data})
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def api(client):
+    """Call the JSON API as a user: ``api.as_user("linhe_inspector1").get(...)``."""
+
+    class Api:
+        def __init__(self):
+            self.headers = {}
+
+        def as_user(self, username, password=DEMO_PASSWORD):
+            response = client.post("/api/v1/auth/token",
+                                   json={"username": username, "password": password})
+            assert response.status_code == 200, response.get_json()
+            self.headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
+            return self
+
+        def get(self, path, **kwargs):
+            return client.get(path, headers={**self.headers, **kwargs.pop("headers", {})},
+                              **kwargs)
+
+        def post(self, path, **kwargs):
+            return client.post(path, headers={**self.headers, **kwargs.pop("headers", {})},
+                               **kwargs)
+
+    return Api()
