@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
+from enforcement import security
 from enforcement.db import render_migration_item
 from enforcement.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -41,6 +42,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    security.register(app)
     # the engine's per-transition INFO lines say nothing the audit log does not
     logging.getLogger("transitions").setLevel(logging.WARNING)
     return app
@@ -63,6 +65,7 @@ def _register_models():
 
 def _register_blueprints(app):
     from enforcement.api.views import bp as api_bp
+    from enforcement.audit.views import bp as audit_bp
     from enforcement.auth.views import bp as auth_bp
     from enforcement.cases.views import bp as cases_bp
     from enforcement.main.views import bp as main_bp
@@ -71,6 +74,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(audit_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
 
 

@@ -2,25 +2,24 @@
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.types import TypeDecorator
 
-
 #: a day the application acts as if it were (demo data and tests of periods); None: today
 _as_of: ContextVar[date | None] = ContextVar("as_of", default=None)
 
 
 def utcnow() -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     day = _as_of.get()
     if day is None:
         return now
     china = now.astimezone(ZoneInfo("Asia/Shanghai"))
-    return datetime.combine(day, china.timetz()).astimezone(timezone.utc)
+    return datetime.combine(day, china.timetz()).astimezone(UTC)
 
 
 @contextmanager
@@ -44,14 +43,14 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def enum_column(enum_cls, length: int = 32):

@@ -28,7 +28,7 @@ SERVING_STATES = tuple(s for s in S if s not in (S.registered, S.not_filed, S.tr
                                                  S.closed))
 
 
-def reason(label=N_("理由"), name="reason"):
+def reason(label: str, name: str = "reason") -> Field:
     return Field(name, "textarea", label)
 
 
@@ -306,7 +306,8 @@ ACTIONS: tuple[Action, ...] = (
         "decide_no_penalty", N_("作出不予行政处罚决定"), (S.decision_review,), S.decided,
         DECIDE,
         fields=(Field("ground", "choice", N_("不予处罚理由"),
-                      choices=(("seller_exemption", N_("销售不知道是侵权商品，能证明合法取得并说明提供者")),
+                      choices=(("seller_exemption",
+                                N_("销售不知道是侵权商品，能证明合法取得并说明提供者")),
                                ("first_minor", N_("初次违法且危害后果轻微并及时改正")),
                                ("insufficient", N_("违法事实不能成立")),
                                ("other", N_("其他法定情形")))),

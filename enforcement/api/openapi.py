@@ -52,7 +52,8 @@ def openapi_document() -> dict:
                     "id": {"type": "integer"}, "report_no": {"type": "string"},
                     "case_no": {"type": ["string", "null"]},
                     "state": {"type": "string", "enum": [s.value for s in CaseState]},
-                    "stage": {"type": ["string", "null"], "enum": [s.value for s in Stage] + [None]},
+                    "stage": {"type": ["string", "null"],
+                              "enum": [s.value for s in Stage] + [None]},
                     "version": {"type": "integer"}, "unit": {"type": "string"},
                     "cause": {"type": "string"}}},
                 "CaseDetail": {"allOf": [{"$ref": "#/components/schemas/CaseSummary"}, {

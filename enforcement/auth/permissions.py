@@ -35,7 +35,9 @@ PERMISSIONS = {
 
 #: role code -> (label, permissions)
 ROLES = {
-    "rights_holder": (_l("商标权利人"), {"report.file", "report.read_own", "identification.answer"}),
+    "rights_holder": (
+        _l("商标权利人"), {"report.file", "report.read_own", "identification.answer"}
+    ),
     "station": (_l("商标指导站"), {"report.file", "report.read_own"}),
     "inspector": (_l("执法人员"), {"case.read", "case.create", "case.investigate"}),
     "unit_head": (_l("办案机构负责人"), {"case.read", "case.create", "case.assign"}),
@@ -47,7 +49,9 @@ ROLES = {
     "police": (_l("公安机关"), {"referral.read", "referral.receive", "referral.decide"}),
     "procurator": (_l("人民检察院"), {"referral.read", "referral.supervise"}),
     "court": (_l("人民法院"), {"court.read", "court.handle"}),
-    "supervisor": (_l("市局监督人员"), {"case.read", "case.read_all", "campaign.manage", "stats.read"}),
+    "supervisor": (
+        _l("市局监督人员"), {"case.read", "case.read_all", "campaign.manage", "stats.read"}
+    ),
     "auditor": (_l("安全审计员"), {"audit.read"}),
     "admin": (_l("系统管理员"), {"admin.users", "admin.units", "admin.rules"}),
 }

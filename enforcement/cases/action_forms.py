@@ -12,8 +12,18 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
-from wtforms import (BooleanField, DateField, DecimalField, Form, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, validators)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Form,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    validators,
+)
 from wtforms.i18n import messages_path
 
 from enforcement.cases.facts import credentialed_inspectors, unserved_documents

@@ -3,8 +3,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from enforcement.auth.models import User
-from enforcement.orgs.models import OrgUnit
-
 from enforcement.cases.facts import Facts
 from enforcement.cases.services import allowed_actions, refusals_for
 from enforcement.clocks.kinds import CLOCK_KINDS
@@ -12,6 +10,7 @@ from enforcement.clocks.models import Clock, ClockStatus
 from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.extensions import db
+from enforcement.orgs.models import OrgUnit
 from workflows import engine
 from workflows.definition import ACTIONS_BY_NAME
 

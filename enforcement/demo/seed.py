@@ -11,11 +11,12 @@ from enforcement.cases import services
 from enforcement.cases.intake import CaseData, GoodsData, PartyData, register_case
 from enforcement.cases.models import Case, CaseSource
 from enforcement.db import acting_as_of, local_today
+from enforcement.demo.reference import MARKS, USERS, units
 from enforcement.documents.models import Document
 from enforcement.extensions import db
 from enforcement.marks.models import Trademark
 from enforcement.orgs.models import OrgUnit
-from enforcement.demo.reference import MARKS, USERS, units
+from enforcement.parties.identifiers import credit_code_check_char, id_number_check_char
 from enforcement.parties.models import PartyKind
 
 
@@ -105,9 +106,10 @@ class DemoCases:
             summary=f"举报人反映{district_name}{shop}销售假冒“{mark}”商标的{goods}。",
             district=self.unit.district, source=CaseSource.portal if n % 2 else
             CaseSource.inspection,
-            occurred_on=local_today() - timedelta(days=10 + n), occurred_place=f"{district_name}{shop}",
-            parties=[PartyData(PartyKind.organisation if n % 3 else PartyKind.person,
-                               f"{district_name}{shop}（演示{n}）", address=f"{district_name}胜利路{n}号")],
+            occurred_on=local_today() - timedelta(days=10 + n),
+            occurred_place=f"{district_name}{shop}",
+            parties=[_demo_party(self.unit.id * 100 + n, f"{district_name}{shop}（演示{n}）",
+                                 f"{district_name}胜利路{n}号")],
             mark_numbers=[reg_no],
             goods=[GoodsData(goods, quantity=str(20 + n), unit=goods_unit, unit_price=price)],
             reporter_name="权利人代理人（演示）" if n % 2 else None,
@@ -253,6 +255,17 @@ class DemoCases:
         court = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "linhe_court"))
         return self.act(case, "apply_court_enforcement", self.head, court=court.id,
                         content="申请强制执行罚款人民币贰万元。")
+
+
+def _demo_party(n: int, name: str, address: str) -> PartyData:
+    """Invented parties with identifiers whose check digits are right."""
+    if n % 3:
+        body = f"92150802MA0D{n:05d}"
+        return PartyData(PartyKind.organisation, name, address=address,
+                         credit_code=body + credit_code_check_char(body))
+    body = f"15080219800101{n % 1000:03d}"
+    return PartyData(PartyKind.person, name.replace("（", "经营者（"), address=address,
+                     id_number=body + id_number_check_char(body), phone="13900000000")
 
 
 def _working_days_ahead(start, n):

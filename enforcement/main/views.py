@@ -76,4 +76,5 @@ def _method_not_allowed(exc):
 
 @bp.app_errorhandler(500)
 def _server_error(exc):
-    return _error_page(500, _("系统错误"), _("系统发生错误，操作未完成，数据未被修改。请稍后重试。"))
+    return _error_page(500, _("系统错误"),
+                       _("系统发生错误，操作未完成，数据未被修改。请稍后重试。"))
