@@ -34,7 +34,8 @@ class Refused(DomainError):
         return 403 if self.refusals[0].code in ("permission", "jurisdiction") else 409
 
     def reasons(self) -> list[str]:
-        return [_(r.reason, **dict(r.params)) for r in self.refusals]
+        # parameters are message ids too (e.g. a state label): translate them as well
+        return [_(r.reason, **{k: _(v) for k, v in r.params}) for r in self.refusals]
 
     def message(self):
         return "；".join(self.reasons())

@@ -2,6 +2,8 @@
 import re
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -44,9 +46,29 @@ def database_url(databases):
         databases.drop(url)
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in a real server.
+
+    The ``app`` fixture keeps an app context open for the test's own queries; without this,
+    requests would reuse it and share ``g`` (CSRF token, locale, logged-in user) and the
+    database session with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        if outer is None:
+            return super().open(*args, **kwargs)
+        outer.pop()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            outer.push()
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
 from enforcement.outbox.models import OutboxMessage
 from enforcement.referrals.models import Referral, ReferralKind
+from workflows.spec import N_
 
 
 @dataclass
@@ -45,15 +47,17 @@ def propose_filing(ctx):
 
 
 def _tell_reporter(case, outcome: str):
-    # a named reporter is told the outcome within 5 working days (投诉举报办法 Art. 31)
+    # a named reporter is told the outcome within 5 working days (投诉举报办法 Art. 31);
+    # the message is in Chinese whatever the officer's UI language
     if case.reporter_name and (case.reporter_contact or case.reporter_user_id):
+        with force_locale("zh"):
+            subject = _("举报处理结果告知")
+            body = _("您提交的举报（登记编号 %(no)s）：%(outcome)s。", no=case.report_no,
+                     outcome=_(outcome))
         db.session.add(OutboxMessage(
             case_id=case.id, channel="portal" if case.reporter_user_id else "sms",
             recipient=case.reporter_contact or f"user:{case.reporter_user_id}",
-            subject=_("举报处理结果告知"),
-            body=_("您提交的举报（登记编号 %(no)s）：%(outcome)s。", no=case.report_no,
-                   outcome=outcome),
-        ))
+            subject=subject, body=body))
 
 
 def approve_filing(ctx):
@@ -61,11 +65,11 @@ def approve_filing(ctx):
     case.case_no = ctx.documents["filing_approval"].number
     case.filed_at = utcnow()
     case.is_major = bool(ctx.data.get("is_major"))
-    _tell_reporter(case, _("已立案调查"))
+    _tell_reporter(case, N_("已立案调查"))
 
 
 def reject_filing(ctx):
-    _tell_reporter(ctx.case, _("经核查，决定不予立案"))
+    _tell_reporter(ctx.case, N_("经核查，决定不予立案"))
 
 
 def compute_business_volume(ctx):
@@ -155,8 +159,10 @@ EFFECTS = {fn.__name__: fn for fn in (
 def document_data(ctx, code: str) -> dict:
     """The plain data a document is rendered from: the case and the action's fields."""
     case = ctx.case
+    with force_locale("zh"):
+        title = str(DOC_TYPES[code].title)
     return {
-        "title": str(DOC_TYPES[code].title),
+        "title": title,
         "case": {"report_no": case.report_no, "case_no": case.case_no, "cause": case.cause,
                  "unit": case.unit.name},
         "parties": [{"name": cp.party.name, "kind": cp.party.kind.value}

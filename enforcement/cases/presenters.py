@@ -9,6 +9,7 @@ from enforcement.clocks.kinds import CLOCK_KINDS
 from enforcement.clocks.models import Clock, ClockStatus
 from enforcement.db import local_today
 from enforcement.documents.models import Document
+from enforcement.documents.types import DOC_TYPES
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
 from workflows import engine
@@ -34,6 +35,7 @@ def case_page(case, user) -> dict:
                                    .order_by(Document.id)).all()
     return {
         "actions": ACTIONS_BY_NAME,
+        "doc_types": DOC_TYPES,
         "describe": describe,
         "clock_status_labels": clock_status_labels(),
         "case": case,

@@ -1,4 +1,5 @@
 """Issuing documents inside the action's transaction, with gapless numbers."""
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -39,8 +40,10 @@ def issue(case, code: str, *, actor, event, data: dict, year: int) -> Document:
     number = None
     if doc_type.number_word:
         number = next_number(case.unit, doc_type.number_word, code, year)
+    with force_locale("zh"):  # the official title, whatever the issuing user's UI language
+        title = str(doc_type.title)
     document = Document(
-        case_id=case.id, doc_type=code, number=number, title=str(doc_type.title),
+        case_id=case.id, doc_type=code, number=number, title=title,
         event_id=event.id, data=data, requires_service=doc_type.served,
         issued_by_id=actor.id,
     )

@@ -45,10 +45,10 @@ def mark_reg_no_valid(value: str) -> bool:
 def credit_code_check_char(first17: str) -> str:
     """The check character completing a 17-character credit code body."""
     total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(normalise(first17),
-                                                               _CREDIT_WEIGHTS))
+                                                               _CREDIT_WEIGHTS, strict=True))
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
 def id_number_check_char(first17: str) -> str:
     """The check character completing a 17-digit ID number body."""
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]

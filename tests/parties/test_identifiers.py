@@ -1,8 +1,13 @@
 """Check digits of credit codes, ID numbers, mobile and registration numbers."""
 import pytest
 
-from enforcement.parties.identifiers import (credit_code_check_char, credit_code_valid,
-                                             id_number_valid, mark_reg_no_valid, mobile_valid)
+from enforcement.parties.identifiers import (
+    credit_code_check_char,
+    credit_code_valid,
+    id_number_valid,
+    mark_reg_no_valid,
+    mobile_valid,
+)
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "911100001000079554",
