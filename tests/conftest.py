@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select
@@ -55,14 +54,11 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        outer = _cv_app.get(None)
-        if outer is None:
+        # end the test's own transaction first: SQLite transactions here are BEGIN IMMEDIATE
+        # and would block the request's writes; the test's objects are re-read afterwards
+        db.session.rollback()
+        with self.application.app_context():
             return super().open(*args, **kwargs)
-        outer.pop()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            outer.push()
 
 
 @pytest.fixture

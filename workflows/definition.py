@@ -333,7 +333,6 @@ ACTIONS: tuple[Action, ...] = (
         fields=(Field("amount", "money", N_("缴款金额（元）")),
                 Field("paid_on", "date", N_("缴款日期")),
                 Field("reference", "text", N_("银行缴款凭证号"), max_length=60)),
-        clocks=Clocks(stop=("payment",)),
         basis=N_("《行政处罚法》第六十七条"),
     ),
     # ---- publicity (公示) ------------------------------------------------------------------
@@ -364,7 +363,8 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "apply_court_enforcement", N_("申请人民法院强制执行"), DECIDED, S.court_enforcement,
         DECIDE,
-        guards=(g.penalty_decided, g.amount_due, g.remedies_expired, g.demand_served_ten_days),
+        guards=(g.penalty_decided, g.amount_due, g.remedies_expired, g.demand_served_ten_days,
+                g.published_if_required),
         fields=(Field("court", "unit", N_("人民法院"), option="court"),
                 Field("content", "textarea", N_("申请执行内容"))),
         documents=("enforcement_application",),

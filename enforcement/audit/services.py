@@ -29,7 +29,8 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def record(action, *, actor=None, obj_type=None, obj_id=None, unit_id=None, ip=None, **detail):
+def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, ip=None,
+           **detail):
     """Append one entry in the caller's transaction (flushes, never commits)."""
     head = db.session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()

@@ -49,15 +49,18 @@ def propose_filing(ctx):
 def _tell_reporter(case, outcome: str):
     # a named reporter is told the outcome within 5 working days (投诉举报办法 Art. 31);
     # the message is in Chinese whatever the officer's UI language
-    if case.reporter_name and (case.reporter_contact or case.reporter_user_id):
+    if case.reporter_is_named:
         with force_locale("zh"):
             subject = _("举报处理结果告知")
             body = _("您提交的举报（登记编号 %(no)s）：%(outcome)s。", no=case.report_no,
                      outcome=_(outcome))
+        channel = "portal" if case.reporter_user_id else "sms"
         db.session.add(OutboxMessage(
-            case_id=case.id, channel="portal" if case.reporter_user_id else "sms",
+            case_id=case.id, channel=channel,
             recipient=case.reporter_contact or f"user:{case.reporter_user_id}",
             subject=subject, body=body))
+        if channel == "portal":
+            clocks.stop(case, "inform_reporter")  # a notice on the portal counts as telling
 
 
 def approve_filing(ctx):
@@ -105,6 +108,9 @@ def record_service(ctx):
 def record_payment(ctx):
     case = ctx.case
     case.paid_amount = (case.paid_amount or Decimal(0)) + Decimal(ctx.data["amount"])
+    due = (case.fine_amount or 0) + (case.confiscation_amount or 0) - case.paid_amount
+    if due <= 0:
+        clocks.stop(case, "payment")
 
 
 def _procuratorate_for(unit: OrgUnit) -> OrgUnit | None:

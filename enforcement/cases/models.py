@@ -53,7 +53,7 @@ class Case(db.Model):
     #: 立案编号 — given when filing is approved
     case_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     state: Mapped[CaseState] = mapped_column(enum_column(CaseState), index=True)
-    #: raised by every change; stale writers are refused (optimistic concurrency)
+    #: raised once by every action; stale writers are refused (see cases.services._claim)
     version: Mapped[int] = mapped_column(default=1)
     #: the handling unit (办案单位): jurisdiction for every read and write
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
@@ -105,14 +105,17 @@ class Case(db.Model):
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
-
     def __repr__(self) -> str:
         return f"<Case {self.report_no} {self.state.value}>"
 
     @property
     def stage(self):
         return STAGES[self.state]
+
+    @property
+    def reporter_is_named(self) -> bool:
+        """A reporter who gave a name and a way to reach them (anonymous ones are not told)."""
+        return bool(self.reporter_name and (self.reporter_contact or self.reporter_user_id))
 
     @property
     def number(self) -> str:

@@ -2,7 +2,8 @@
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from enforcement.audit import services as audit
 from enforcement.cases import effects as case_effects
@@ -81,9 +82,6 @@ def perform(case_id: int, action_name: str, actor, formdata, *, expected_version
     try:
         outcome = _apply(case, action, actor, data, ip)
         db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Stale() from None
     except Exception:
         db.session.rollback()
         raise
@@ -91,15 +89,29 @@ def perform(case_id: int, action_name: str, actor, formdata, *, expected_version
     return outcome
 
 
+def _claim(case) -> None:
+    """Raise the version from the one this action was checked against, or refuse as stale.
+
+    One conditional UPDATE: a concurrent writer of the same case either waits for ours and
+    then matches no row (PostgreSQL re-checks the WHERE), or has already moved the version.
+    Every action raises it exactly once, self-loops included.
+    """
+    result = db.session.execute(
+        update(Case).where(Case.id == case.id, Case.version == case.version)
+        .values(version=Case.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Stale()
+    set_committed_value(case, "version", case.version + 1)
+
+
 def _apply(case, action, actor, data, ip) -> Outcome:
+    _claim(case)
     from_state = case.state
     engine.fire(action, case)
-    # every action raises the version, self-loops included, so concurrent writers conflict
-    case.updated_at = utcnow()
     event = CaseEvent(case=case, action=action.name, from_state=from_state,
                       to_state=case.state, actor_id=actor.id, data=data)
     db.session.add(event)
-    # the version check happens here: a concurrent writer makes this flush fail
     db.session.flush()
     ctx = case_effects.EffectContext(case=case, actor=actor, data=data, event=event)
     year = local_today().year
@@ -107,15 +119,27 @@ def _apply(case, action, actor, data, ip) -> Outcome:
         ctx.documents[code] = documents.issue(
             case, code, actor=actor, event=event, data=case_effects.document_data(ctx, code),
             year=year)
+    clocks.apply(case, action.clocks)
     effect = case_effects.EFFECTS.get(action.name)
     if effect is not None:
         effect(ctx)
-    clocks.apply(case, action.clocks)
+    db.session.flush()
+    _start_closing_clock(case)
     audit.record(f"case.{action.name}", actor=actor, obj_type="case", obj_id=case.id,
                  unit_id=case.unit_id, ip=ip, from_state=from_state.value,
                  to_state=case.state.value, version=case.version,
                  documents=[d.number or d.title for d in ctx.documents.values()])
     return Outcome(case=case, event=event, documents=list(ctx.documents.values()))
+
+
+def _start_closing_clock(case) -> None:
+    """Once the last obligation is met, the case must be closed within its period."""
+    close = engine.get_action("close")
+    if case.state not in close.sources or clocks.open_clock(case, "closing") is not None:
+        return
+    facts = Facts(case)
+    if all(guard.check(facts) for guard in close.guards):
+        clocks.start(case, "closing")
 
 
 def _audit_refusal(case, action, actor, refusals, ip):

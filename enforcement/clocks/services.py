@@ -26,7 +26,16 @@ def open_clock(case, code: str) -> Clock | None:
     )
 
 
-def start(case, code: str, on: date | None = None) -> Clock:
+#: clocks that run only for some cases
+APPLIES = {
+    # only a named reporter is told of the filing decision (投诉举报办法 Art. 31)
+    "inform_reporter": lambda case: case.reporter_is_named,
+}
+
+
+def start(case, code: str, on: date | None = None) -> Clock | None:
+    if not APPLIES.get(code, lambda case: True)(case):
+        return None
     kind = CLOCK_KINDS[code]
     on = on or local_today()
     existing = open_clock(case, code)

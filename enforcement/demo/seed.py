@@ -248,6 +248,7 @@ class DemoCases:
             case = self.to_decision_review(self.new_case(n))
         with acting_as_of(start + timedelta(days=60)):
             case = self.to_decided(case, serve=True, from_review=True)
+            case = self.act(case, "publish", self.head)
         with acting_as_of(self.today - timedelta(days=45)):
             case = self.act(case, "serve_payment_demand", self.inspector,
                             content="请于收到本催告书之日起十日内缴纳罚款及加处罚款。")

@@ -1,0 +1,1 @@
+"""HTTP tests of the JSON API under /api/v1."""

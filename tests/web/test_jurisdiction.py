@@ -1,0 +1,186 @@
+"""Who sees which case: every demo user against every case, through the web UI and the API.
+
+The cases a user is entitled to are worked out here from the organisation tree, the referrals
+and the rules of DESIGN §1 — deliberately not through ``enforcement.cases.scope``.
+"""
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from enforcement.audit.models import AuditEntry
+from enforcement.auth.permissions import ROLES
+from enforcement.cases.intake import CaseData, register_case
+from enforcement.cases.models import Case, CaseSource
+from enforcement.db import local_today
+from enforcement.demo.reference import USERS
+from enforcement.extensions import db
+from enforcement.orgs.models import OrgUnit, UnitKind
+from enforcement.referrals.models import Referral, ReferralKind
+from tests.conftest import case_in_state, user
+from tests.web import ApiUser, logged_in
+
+USERNAMES = [username for username, *_rest in USERS]
+ROLES_OF = {username: roles for username, _name, roles, *_rest in USERS}
+ROW_RE = re.compile(r'<tr data-case-id="(\d+)"')
+TOTAL_RE = re.compile(r"共 (\d+) 件")
+
+
+def unit(code: str) -> OrgUnit:
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+@pytest.fixture
+def reported_cases(app):
+    """Two 临河区 cases the demo lacks: filed by the 临河 station, and reported by a holder."""
+    registrar = user("linhe_unit_head")
+
+    def register(cause, **who):
+        return register_case(registrar, registrar.unit, CaseData(
+            cause=cause, summary="测试用举报。", district="linhe", **who)).id
+
+    return {
+        "station": register("指导站代农户举报（测试）", source=CaseSource.station,
+                            filed_by_unit_id=unit("linhe_station").id),
+        "holder": register("权利人网上举报（测试）", source=CaseSource.portal,
+                           reporter_name="维信羊绒维权部",
+                           reporter_user_id=user("holder_weixin").id),
+    }
+
+
+# -- entitlement from first principles ---------------------------------------------------
+def permissions_of(username: str) -> set[str]:
+    return set().union(*(ROLES[role][1] for role in ROLES_OF[username]))
+
+
+def within(unit_id, top_id, parents) -> bool:
+    """Whether ``unit_id`` is ``top_id`` or a unit below it."""
+    while unit_id is not None:
+        if unit_id == top_id:
+            return True
+        unit_id = parents[unit_id]
+    return False
+
+
+def entitled(username: str) -> set[int]:
+    me, perms = user(username), permissions_of(username)
+    parents = dict(db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all())
+    cases = db.session.execute(select(Case.id, Case.unit_id, Case.reporter_user_id,
+                                      Case.filed_by_unit_id)).all()
+    referrals = db.session.execute(select(Referral.case_id, Referral.kind, Referral.unit_id,
+                                          Referral.copy_unit_id)).all()
+    police = [r for r in referrals if r.kind is ReferralKind.police]
+    if "case.read_all" in perms:
+        return {c.id for c in cases}
+    seen = set()
+    if "case.read" in perms and me.unit_id is not None:
+        seen |= {c.id for c in cases if within(c.unit_id, me.unit_id, parents)}
+    if "referral.read" in perms and me.unit is not None:
+        if me.unit.kind is UnitKind.procuratorate:
+            seen |= {r.case_id for r in police if within(r.copy_unit_id, me.unit_id, parents)}
+        else:
+            seen |= {r.case_id for r in police if r.unit_id == me.unit_id}
+    if "court.read" in perms and me.unit_id is not None:
+        seen |= {r.case_id for r in referrals
+                 if r.kind is ReferralKind.court and r.unit_id == me.unit_id}
+    if "report.read_own" in perms:
+        seen |= {c.id for c in cases if c.reporter_user_id == me.id
+                 or (me.unit_id is not None and c.filed_by_unit_id == me.unit_id)}
+    return seen
+
+
+def every_case_id() -> list[int]:
+    """Every case, and one id past the last: a case that does not exist is refused alike."""
+    ids = sorted(db.session.scalars(select(Case.id)))
+    return ids + [ids[-1] + 1]
+
+
+def denied_case_ids(username: str) -> Counter:
+    return Counter(db.session.scalars(select(AuditEntry.object_id).where(
+        AuditEntry.action == "access.denied", AuditEntry.actor_id == user(username).id,
+        AuditEntry.object_type == "case")))
+
+
+def test_entitlement_follows_the_demo_story(app, reported_cases):
+    def ids(*states):
+        return {case_in_state(state).id for state in states}
+
+    def of_unit(code):
+        return set(db.session.scalars(select(Case.id).where(Case.unit_id == unit(code).id)))
+
+    everything = set(db.session.scalars(select(Case.id)))
+    transferred = ids("referred", "referral_declined", "police_filed")
+    assert entitled("supervisor") == entitled("city_inspector1") == everything
+    assert len(of_unit("linhe_amr")) == 21 and len(of_unit("wuyuan_amr")) == 2
+    assert entitled("linhe_reviewer") == of_unit("linhe_amr")
+    assert entitled("wuyuan_inspector2") == of_unit("wuyuan_amr")
+    assert entitled("police_linhe") == entitled("procurator_city") == transferred
+    assert entitled("court_linhe") == ids("court_enforcement")
+    assert entitled("station_linhe") == {reported_cases["station"]}
+    assert entitled("holder_weixin") == {reported_cases["holder"]}
+    for nobody in ("police_city", "holder_hetao", "admin", "auditor"):
+        assert entitled(nobody) == set(), nobody
+
+
+# -- what the pages and the API show ------------------------------------------------------
+def listed_on_pages(client, **query) -> set[int]:
+    """The case ids of every page of the case list, checked against its "共 N 件"."""
+    ids, page, total = [], 1, None
+    while page < 50:
+        html = client.get("/cases/", query_string={**query, "page": page}).get_data(as_text=True)
+        if total is None:
+            total = int(TOTAL_RE.search(html).group(1))
+        rows = [int(i) for i in ROW_RE.findall(html)]
+        if not rows:
+            break
+        ids += rows
+        page += 1
+    assert len(ids) == len(set(ids)) == total, f"{query}: {len(ids)} rows, 共 {total} 件"
+    return set(ids)
+
+
+def listed_by_api(api, **query) -> set[int]:
+    ids, page, total = [], 1, None
+    while total is None or len(ids) < total:
+        response = api.get("/api/v1/cases", query_string={**query, "page": page})
+        assert response.status_code == 200
+        body = response.get_json()
+        total = body["total"]
+        if not body["items"]:
+            break
+        ids += [item["id"] for item in body["items"]]
+        page += 1
+    assert len(ids) == len(set(ids)) == total
+    return set(ids)
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_web_pages_show_exactly_the_entitled_cases(app, reported_cases, username):
+    expected, all_ids = entitled(username), every_case_id()
+    client = logged_in(app, username).client
+
+    assert listed_on_pages(client) == expected
+    assert listed_on_pages(client, q=f"JB{local_today().year}") == expected
+    statuses = {case_id: client.get(f"/cases/{case_id}").status_code for case_id in all_ids}
+    assert statuses == {case_id: 200 if case_id in expected else 404 for case_id in all_ids}
+    assert denied_case_ids(username) == Counter(
+        str(case_id) for case_id in all_ids if case_id not in expected)
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_api_returns_exactly_the_entitled_cases(app, reported_cases, username):
+    expected, all_ids = entitled(username), every_case_id()
+    api = ApiUser(app, username)
+
+    assert listed_by_api(api) == expected
+    assert listed_by_api(api, q=f"JB{local_today().year}") == expected
+    for case_id in all_ids:
+        response = api.get(f"/api/v1/cases/{case_id}")
+        if case_id in expected:
+            assert response.status_code == 200 and response.get_json()["id"] == case_id
+        else:
+            assert response.status_code == 404, f"{username} reads case {case_id}"
+            assert response.get_json()["error"]["code"] == "not_found"
+    assert denied_case_ids(username) == Counter(
+        str(case_id) for case_id in all_ids if case_id not in expected)
