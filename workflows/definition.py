@@ -49,7 +49,8 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "assign", N_("指派办案人员"), (S.registered,), S.verifying, ASSIGN,
         guards=(g.unit_has_team,),
-        fields=(Field("inspectors", "users", N_("办案人员（两名以上）"), option=2),
+        fields=(Field("inspectors", "users", N_("办案人员"), option=2,
+                      help=N_("须指派两名以上持有执法证件的执法人员")),
                 Field("note", "textarea", N_("备注"), required=False)),
         basis=N_("《市场监督管理行政处罚程序规定》第十九条"),
     ),

@@ -25,6 +25,7 @@ from wtforms import (
     validators,
 )
 from wtforms.i18n import messages_path
+from wtforms.widgets import CheckboxInput
 
 from enforcement.cases.facts import credentialed_inspectors, unserved_documents
 from enforcement.documents.models import Document
@@ -87,7 +88,7 @@ def _field(spec, choices):
         return SelectField(label, [presence], choices=[(v, _(lbl)) for v, lbl in spec.choices])
     if spec.kind == "users":
         return SelectMultipleField(label, [AtLeast(int(spec.option or 1))], coerce=int,
-                                   choices=choices)
+                                   choices=choices, option_widget=CheckboxInput())
     if spec.kind in ("unit", "document"):
         return SelectField(label, [presence], coerce=int, choices=choices)
     raise ValueError(spec.kind)

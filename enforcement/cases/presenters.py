@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from enforcement.auth.models import User
 from enforcement.cases.facts import Facts
+from enforcement.cases.scope import reading_side
 from enforcement.cases.services import allowed_actions, refusals_for
 from enforcement.clocks.kinds import CLOCK_KINDS
 from enforcement.clocks.models import Clock, ClockStatus
@@ -14,6 +15,7 @@ from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
 from workflows import engine
 from workflows.definition import ACTIONS_BY_NAME
+from workflows.spec import Side
 
 __all__ = ["Facts", "case_page"]
 
@@ -29,10 +31,15 @@ def case_page(case, user) -> dict:
         refusals = refusals_for(action, case, user, facts)
         if refusals and refusals[0].code not in ("permission", "jurisdiction", "state"):
             blocked.append((action, refusals))
-    clocks = db.session.scalars(select(Clock).where(Clock.case_id == case.id)
-                                .order_by(Clock.started_at)).all()
-    documents = db.session.scalars(select(Document).where(Document.case_id == case.id)
-                                   .order_by(Document.id)).all()
+    side = reading_side(user, case)
+    clocks = [c for c in db.session.scalars(select(Clock).where(Clock.case_id == case.id)
+                                            .order_by(Clock.started_at))
+              if side is Side.bureau or c.kind in RECEIVER_CLOCKS.get(side, ())]
+    documents = [d for d in db.session.scalars(select(Document)
+                                               .where(Document.case_id == case.id)
+                                               .order_by(Document.id))
+                 if side is Side.bureau or d.doc_type in RECEIVER_DOCUMENTS.get(side, ())]
+    events = case.events if side is Side.bureau else _events_since_referral(case, side)
     return {
         "actions": ACTIONS_BY_NAME,
         "doc_types": DOC_TYPES,
@@ -43,8 +50,35 @@ def case_page(case, user) -> dict:
         "blocked": blocked,
         "clocks": [clock_view(c) for c in clocks],
         "documents": documents,
-        "events": list(reversed(case.events)),
+        "events": list(reversed(events)),
     }
+
+
+#: what a receiving organ sees of the bureau's file: what was sent to it (Decree 310 Art. 6;
+#: 行政强制法 Art. 55), not the bureau's internal approvals
+_TRANSFER_DOCUMENTS = ("transfer_letter", "transfer_report", "seized_goods_list",
+                       "coercive_measure_decision", "property_list", "inquiry_record",
+                       "inspection_record", "sampling_record")
+RECEIVER_DOCUMENTS = {
+    Side.police: _TRANSFER_DOCUMENTS,
+    Side.procuratorate: _TRANSFER_DOCUMENTS,
+    Side.court: ("enforcement_application", "penalty_decision", "payment_demand",
+                 "service_record"),
+}
+RECEIVER_CLOCKS = {
+    Side.police: ("transfer_delivery", "police_decision", "reconsideration", "goods_handover"),
+    Side.procuratorate: ("transfer_delivery", "police_decision", "reconsideration"),
+}
+_REFERRAL_STARTS = {Side.police: "approve_transfer", Side.procuratorate: "approve_transfer",
+                    Side.court: "apply_court_enforcement"}
+
+
+def _events_since_referral(case, side):
+    start = _REFERRAL_STARTS.get(side)
+    for index, event in enumerate(case.events):
+        if event.action == start:
+            return case.events[index:]
+    return []
 
 
 def clock_view(clock: Clock) -> dict:

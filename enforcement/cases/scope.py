@@ -48,6 +48,22 @@ def current_referral(case, kind: ReferralKind) -> Referral | None:
     )
 
 
+def reading_side(user, case) -> Side:
+    """As whom the user reads the case: the handling bureau sees the whole file, a receiving
+    organ the part sent to it (DESIGN §1)."""
+    unit = user.unit
+    if user.can("case.read_all") or (user.can("case.read") and unit is not None
+                                      and case.unit_id in subtree_ids(unit.id)):
+        return Side.bureau
+    if unit is not None and unit.kind is UnitKind.procuratorate:
+        return Side.procuratorate
+    if unit is not None and unit.kind is UnitKind.police:
+        return Side.police
+    if unit is not None and unit.kind is UnitKind.court:
+        return Side.court
+    return Side.holder
+
+
 def acts_for(user, case, side: Side) -> bool:
     """Whether the user acts for ``side`` on this case: its own unit, or the receiving one."""
     unit = user.unit

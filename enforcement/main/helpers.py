@@ -28,25 +28,40 @@ def local_time(moment, fmt="%Y-%m-%d %H:%M"):
     return moment.astimezone(CHINA).strftime(fmt)
 
 
+def plain_number(value) -> str:
+    """A decimal without trailing zeros: 26.000 -> 26, 2.500 -> 2.5."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def state_label(state):
     return _(STATE_LABELS[state])
 
 
-def stage_progress(state):
-    """The six stages with the case's position: (label, status) where status is
-    done / current / todo."""
-    current = STAGES[state]
+def stage_progress(case):
+    """The six stages as (label, status): done (the case went through it), current,
+    skipped (behind the case but never entered, e.g. no penalty before a transfer) or todo."""
+    visited = {STAGES[e.from_state] for e in case.events} | {STAGES[e.to_state]
+                                                             for e in case.events}
+    current = STAGES[case.state]
     order = list(Stage)
-    if current is None:  # closed: every stage behind it
-        return [(_(STAGE_LABELS[s]), "done") for s in order]
-    index = order.index(current)
-    return [(_(STAGE_LABELS[s]), "done" if i < index else "current" if i == index else "todo")
-            for i, s in enumerate(order)]
+    index = order.index(current) if current is not None else len(order)
+    result = []
+    for i, stage in enumerate(order):
+        if stage is current:
+            status = "current"
+        elif i < index or current is None:
+            status = "done" if stage in visited else "skipped"
+        else:
+            status = "todo"
+        result.append((_(STAGE_LABELS[stage]), status))
+    return result
 
 
 def register(app):
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["state_label"] = state_label
+    app.jinja_env.filters["number"] = plain_number
     app.jinja_env.filters["t"] = lambda message: _(message) if message else ""
     app.jinja_env.globals["stage_progress"] = stage_progress
 

@@ -140,8 +140,8 @@ def test_unit_head_assigns_two_inspectors(live_server, app, page):
     section(page, "可进行的操作").get_by_role("link", name="指派办案人员", exact=True).click()
 
     expect(page.get_by_role("heading", name="指派办案人员")).to_be_visible()
-    team = page.get_by_label("办案人员（两名以上）")
-    team.select_option(label=["郑执法（15080200011）", "孙执法（15080200012）"])
+    page.get_by_label("郑执法（15080200011）").check()
+    page.get_by_label("孙执法（15080200012）").check()
     page.get_by_role("button", name="确认：指派办案人员").click()
 
     expect(page).to_have_url(re.compile(rf"/cases/{case.id}$"))

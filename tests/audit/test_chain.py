@@ -1,0 +1,124 @@
+"""``flask audit verify``: the hash chain holds on the seeded log and names the row tampered with.
+
+The database refuses UPDATE and DELETE on ``audit_log`` (triggers); a tamperer with rights on the
+database drops the trigger first, which these tests do too.
+"""
+import re
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from enforcement.audit.models import AuditEntry
+from enforcement.audit.services import _digest
+from enforcement.extensions import db
+
+TABLE = AuditEntry.__table__
+
+
+def verify(runner):
+    db.session.commit()  # nothing of ours is open while the command reads the chain
+    return runner.invoke(args=["audit", "verify"])
+
+
+def broken_at(result) -> int:
+    match = re.search(r"audit chain BROKEN at row (\d+):", result.output)
+    assert match, result.output
+    return int(match.group(1))
+
+
+def row_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def middle_seq() -> int:
+    return db.session.scalar(select(func.max(AuditEntry.seq))) // 2
+
+
+def drop_trigger(name):
+    on_table = " ON audit_log" if db.engine.dialect.name == "postgresql" else ""
+    db.session.execute(text(f"DROP TRIGGER {name}{on_table}"))
+    db.session.commit()
+
+
+def edit_detail(seq):
+    db.session.execute(update(TABLE).where(TABLE.c.seq == seq)
+                       .values(detail={"tampered": True}))
+
+
+def test_seeded_chain_verifies(app, runner):
+    rows = row_count()
+    assert rows > 100  # the seed walked every case through the workflow
+    result = verify(runner)
+    assert result.exit_code == 0, result.output
+    assert f"audit chain OK: {rows} rows verified" in result.output
+
+
+def test_database_refuses_to_edit_the_log(app):
+    seq = middle_seq()
+    with pytest.raises(DBAPIError, match="append-only"):
+        edit_detail(seq)
+    db.session.rollback()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(delete(TABLE).where(TABLE.c.seq == seq))
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.seq == seq)) != {
+        "tampered": True}
+
+
+def test_edited_row_is_named(app, runner):
+    seq = middle_seq()
+    drop_trigger("audit_log_no_update")
+    edit_detail(seq)
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert broken_at(result) == seq
+    assert "row content does not match its hash" in result.output
+    assert f"({seq - 1} rows verified before it)" in result.output
+
+
+def test_edited_row_with_a_recomputed_hash_breaks_the_next_link(app, runner):
+    seq = middle_seq()
+    drop_trigger("audit_log_no_update")
+    edit_detail(seq)
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == seq))
+    db.session.execute(update(TABLE).where(TABLE.c.seq == seq)
+                       .values(hash=_digest(entry.prev_hash, entry)))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert broken_at(result) == seq + 1
+    assert "link to the previous row is broken" in result.output
+
+
+def test_deleted_middle_row_is_named(app, runner):
+    seq = middle_seq()
+    drop_trigger("audit_log_no_delete")
+    db.session.execute(delete(TABLE).where(TABLE.c.seq == seq))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert broken_at(result) == seq
+    assert f"row {seq} is missing" in result.output
+
+
+def test_deleted_last_row_is_named(app, runner):
+    last = db.session.scalar(select(func.max(AuditEntry.seq)))
+    drop_trigger("audit_log_no_delete")
+    db.session.execute(delete(TABLE).where(TABLE.c.seq == last))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert broken_at(result) == last
+    assert f"rows after {last - 1} are missing" in result.output
+
+
+def test_refusal_row_names_the_refused_action_and_keeps_the_chain(app, runner):
+    # services write case.refused rows with the refused action in the detail (DESIGN §8)
+    from enforcement.audit.services import record
+
+    record("access.denied", obj_type="case", obj_id=1, reason="not_visible")
+    record("case.refused", obj_type="case", obj_id=1, action="assign", reasons=["state"])
+    result = verify(runner)
+    assert result.exit_code == 0, result.output
+    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    assert (last.action, last.detail) == ("case.refused",
+                                          {"action": "assign", "reasons": ["state"]})

@@ -1,0 +1,86 @@
+"""Migrations and models agree: a new, empty database migrated to head has the models' schema,
+and downgrading to base leaves nothing behind (SQLite and PostgreSQL)."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from enforcement import create_app
+from enforcement.extensions import db
+from tests.databases import PostgresDatabases
+
+
+@pytest.fixture
+def empty_database_url(databases, tmp_path):
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
+    if not isinstance(databases, PostgresDatabases):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"{databases.prefix}_empty"
+    databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    databases.admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield databases.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_app(empty_database_url):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def drift() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True})
+        return compare_metadata(context, db.metadata)
+
+
+def table_names() -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def triggers() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with db.engine.connect() as conn:
+        return set(conn.execute(text(sql)).scalars())
+
+
+def test_new_database_starts_empty(empty_app):
+    assert table_names() == set()
+
+
+def test_migrations_match_the_models(empty_app):
+    upgrade()
+    assert drift() == []
+    assert table_names() == set(db.metadata.tables) | {"alembic_version"}
+    assert triggers() == {"audit_log_no_update", "audit_log_no_delete"}
+
+
+def test_downgrade_to_base_leaves_only_the_version_table(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    assert table_names() == {"alembic_version"}
+    assert triggers() == set()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            assert conn.execute(text(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'audit_log_append_only'"
+            )).scalar() == 0
+
+
+def test_upgrade_after_downgrade_gives_the_same_schema(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    upgrade()
+    assert drift() == []
