@@ -1,5 +1,6 @@
 """Configuration classes, read from the environment."""
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,3 +69,5 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = None
+    #: never the repository's instance/ folder; tests that store files pass their own
+    STORAGE_DIR = os.path.join(tempfile.gettempdir(), f"enforcement-test-{os.getpid()}")

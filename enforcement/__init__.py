@@ -68,11 +68,13 @@ def _register_blueprints(app):
     from enforcement.audit.views import bp as audit_bp
     from enforcement.auth.views import bp as auth_bp
     from enforcement.cases.views import bp as cases_bp
+    from enforcement.evidence.views import bp as evidence_bp
     from enforcement.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies

@@ -62,8 +62,9 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+def app(database_url, tmp_path):
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url,
+                     STORAGE_DIR=str(tmp_path / "storage"))
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

@@ -138,8 +138,10 @@ ACTIONS: tuple[Action, ...] = (
         documents=("inspection_record",),
     ),
     Action(
-        "record_evidence", N_("登记证据"), (S.verifying, S.investigating), None, INVESTIGATE,
-        fields=(Field("title", "text", N_("证据名称"), max_length=200),
+        "record_evidence", N_("上传证据"), (S.verifying, S.investigating), None, INVESTIGATE,
+        fields=(Field("files", "files", N_("证据文件"),
+                      help=N_("照片、PDF 文件，可一次选择多个；每个文件不超过 20 MB")),
+                Field("title", "text", N_("证据名称"), max_length=200),
                 Field("description", "textarea", N_("证明内容"), required=False)),
     ),
     Action(

@@ -35,7 +35,8 @@ class Field:
     """One form field of an action, rendered as an HTML form field and as JSON schema."""
 
     name: str
-    kind: str  # text | textarea | date | money | integer | choice | users | unit | document | bool
+    #: text | textarea | date | money | integer | choice | users | unit | document | bool | files
+    kind: str
     label: str
     required: bool = True
     #: static choices, (value, label) pairs
@@ -47,7 +48,8 @@ class Field:
 
 
 FIELD_KINDS = frozenset(
-    {"text", "textarea", "date", "money", "integer", "choice", "users", "unit", "document", "bool"}
+    {"text", "textarea", "date", "money", "integer", "choice", "users", "unit", "document", "bool",
+     "files"}
 )
 
 

@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 
 from enforcement.cases.action_forms import JSON_TYPES
-from workflows.definition import ACTIONS
+from workflows.definition import ACTIONS, ACTIONS_BY_NAME
 from workflows.states import CaseState, Stage
 
 
@@ -28,6 +28,13 @@ def _error_response(description):
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+def _body_type(action) -> str:
+    """Actions that carry files are sent as multipart; all others as JSON."""
+    if any(spec.kind == "files" for spec in action.fields):
+        return "multipart/form-data"
+    return "application/json"
+
+
 def _action_path(action, case_id, errors) -> dict:
     """One path per action, so that each request body has exactly one schema."""
     return {"post": {
@@ -38,7 +45,7 @@ def _action_path(action, case_id, errors) -> dict:
                        {"name": "If-Match", "in": "header", "required": True,
                         "description": "the case version the client saw, e.g. \"3\"",
                         "schema": {"type": "string"}}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "requestBody": {"required": True, "content": {_body_type(action): {"schema": {
             "$ref": f"#/components/schemas/Action_{action.name}"}}}},
         "responses": {"200": {"description": "the case after the action",
                               "content": {"application/json": {"schema": {
@@ -48,6 +55,13 @@ def _action_path(action, case_id, errors) -> dict:
                       "412": _error_response("malformed If-Match"),
                       "422": _error_response("invalid fields, per field"),
                       "428": _error_response("If-Match missing")}}}
+
+
+def _evidence_path(case_id, errors) -> dict:
+    """DESIGN §10's upload path: the record_evidence action under its own operation id."""
+    path = _action_path(ACTIONS_BY_NAME["record_evidence"], case_id, errors)
+    path["post"]["operationId"] = "upload_evidence"
+    return path
 
 
 def openapi_document() -> dict:
@@ -122,6 +136,7 @@ def openapi_document() -> dict:
                               **errors}}},
             **{f"/api/v1/cases/{{case_id}}/actions/{a.name}": _action_path(a, case_id, errors)
                for a in ACTIONS},
+            "/api/v1/cases/{case_id}/evidence": _evidence_path(case_id, errors),
             "/api/v1/openapi.json": {"get": {"summary": "This document",
                                              "responses": {"200": {"description": "OpenAPI"}}}},
         },

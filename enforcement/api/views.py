@@ -3,6 +3,7 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import CombinedMultiDict
 
 from enforcement.api import serializers
 from enforcement.api.openapi import openapi_document
@@ -103,6 +104,17 @@ def get_case(case_id):
 @bp.post("/cases/<int:case_id>/actions/<name>")
 @token_required
 def take_action(case_id, name):
+    return _perform_action(case_id, name)
+
+
+@bp.post("/cases/<int:case_id>/evidence")
+@token_required
+def upload_evidence(case_id):
+    """DESIGN §10's evidence upload: the ``record_evidence`` action, as multipart."""
+    return _perform_action(case_id, "record_evidence")
+
+
+def _perform_action(case_id, name):
     raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     if not raw:
         return error(428, "version_required", _("请在 If-Match 请求头中提供案件版本号"))
@@ -110,9 +122,14 @@ def take_action(case_id, name):
         version = int(raw)
     except ValueError:
         return error(412, "bad_version", _("If-Match 中的版本号无效"))
-    body = _json_body()
-    _reject_unknown_fields(name, body)
-    outcome = services.perform(case_id, name, g.api_user, json_to_formdata(body),
+    if request.mimetype == "multipart/form-data":  # actions with files (evidence)
+        _reject_unknown_fields(name, {**request.form, **request.files})
+        formdata = CombinedMultiDict([request.files, request.form])
+    else:
+        body = _json_body()
+        _reject_unknown_fields(name, body)
+        formdata = json_to_formdata(body)
+    outcome = services.perform(case_id, name, g.api_user, formdata,
                                expected_version=version, ip=request.remote_addr)
     response = jsonify(serializers.case_detail(outcome.case, g.api_user))
     response.headers["ETag"] = f'"{outcome.case.version}"'

@@ -18,6 +18,7 @@ from wtforms import (
     DecimalField,
     Form,
     IntegerField,
+    MultipleFileField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,6 +30,7 @@ from wtforms.widgets import CheckboxInput
 
 from enforcement.cases.facts import credentialed_inspectors, unserved_documents
 from enforcement.documents.models import Document
+from enforcement.evidence.checks import UploadRefused, check_upload
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
 
@@ -65,6 +67,24 @@ class AtLeast:
             raise validators.ValidationError(_("请至少选择 %(n)d 项", n=self.n))
 
 
+class CheckedFiles:
+    """Files present when required, each accepted by its content (never by its name)."""
+
+    def __init__(self, required: bool):
+        self.required = required
+
+    def __call__(self, form, field):
+        files = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        field.data = files
+        if self.required and not files:
+            raise validators.StopValidation(_("请选择要上传的文件"))
+        for upload in files:
+            try:
+                check_upload(upload.stream, upload.filename)
+            except UploadRefused as exc:
+                raise validators.StopValidation(str(exc)) from None
+
+
 def _presence(spec):
     return validators.InputRequired() if spec.required else validators.Optional()
 
@@ -91,6 +111,8 @@ def _field(spec, choices):
                                    choices=choices, option_widget=CheckboxInput())
     if spec.kind in ("unit", "document"):
         return SelectField(label, [presence], coerce=int, choices=choices)
+    if spec.kind == "files":
+        return MultipleFileField(label, [CheckedFiles(spec.required)])
     raise ValueError(spec.kind)
 
 
@@ -130,6 +152,8 @@ def cleaned(form, action) -> dict:
             data[spec.name] = value.isoformat()
         elif spec.kind == "money":
             data[spec.name] = str(value.quantize(_CENT))
+        elif spec.kind == "files":
+            data[spec.name] = [upload.filename for upload in value]  # replaced once stored
         else:
             data[spec.name] = value
     return data
@@ -164,4 +188,5 @@ JSON_TYPES = {
     "users": {"type": "array", "items": {"type": "integer"}},
     "unit": {"type": "integer"},
     "document": {"type": "integer"},
+    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
 }

@@ -11,6 +11,8 @@ from enforcement.clocks.models import Clock, ClockStatus
 from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DOC_TYPES
+from enforcement.evidence.models import Evidence
+from enforcement.evidence.views import READERS as EVIDENCE_READERS
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
 from workflows import engine
@@ -40,6 +42,10 @@ def case_page(case, user) -> dict:
                                                .order_by(Document.id))
                  if side is Side.bureau or d.doc_type in RECEIVER_DOCUMENTS.get(side, ())]
     events = case.events if side is Side.bureau else _events_since_referral(case, side)
+    evidence = []
+    if side in EVIDENCE_READERS:
+        evidence = db.session.scalars(select(Evidence).where(Evidence.case_id == case.id)
+                                      .order_by(Evidence.id)).all()
     return {
         "actions": ACTIONS_BY_NAME,
         "doc_types": DOC_TYPES,
@@ -51,6 +57,7 @@ def case_page(case, user) -> dict:
         "clocks": [clock_view(c) for c in clocks],
         "documents": documents,
         "events": list(reversed(events)),
+        "evidence": evidence,
     }
 
 

@@ -76,11 +76,12 @@ def perform(case_id: int, action_name: str, actor, formdata, *, expected_version
     if not form.validate():
         raise Invalid({name: list(errs) for name, errs in form.errors.items()})
     data = cleaned(form, action)
+    uploads = {spec.name: form[spec.name].data for spec in action.fields if spec.kind == "files"}
     errors = cross_field_errors(action, case, facts, data)
     if errors:
         raise Invalid({name: [msg] for name, msg in errors.items()})
     try:
-        outcome = _apply(case, action, actor, data, ip)
+        outcome = _apply(case, action, actor, data, ip, uploads)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -105,7 +106,7 @@ def _claim(case) -> None:
     set_committed_value(case, "version", case.version + 1)
 
 
-def _apply(case, action, actor, data, ip) -> Outcome:
+def _apply(case, action, actor, data, ip, uploads) -> Outcome:
     _claim(case)
     from_state = case.state
     engine.fire(action, case)
@@ -113,7 +114,8 @@ def _apply(case, action, actor, data, ip) -> Outcome:
                       to_state=case.state, actor_id=actor.id, data=data)
     db.session.add(event)
     db.session.flush()
-    ctx = case_effects.EffectContext(case=case, actor=actor, data=data, event=event)
+    ctx = case_effects.EffectContext(case=case, actor=actor, data=data, event=event,
+                                     uploads=uploads)
     year = local_today().year
     for code in action.documents:
         ctx.documents[code] = documents.issue(

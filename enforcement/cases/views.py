@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import CombinedMultiDict
 
 from enforcement.cases import presenters, queries, services
 from enforcement.cases.action_forms import build_form
@@ -63,7 +64,8 @@ def action(case_id, name):
         except ValueError:
             version = -1
         try:
-            outcome = services.perform(case_id, name, actor, request.form,
+            formdata = CombinedMultiDict([request.files, request.form])
+            outcome = services.perform(case_id, name, actor, formdata,
                                        expected_version=version, ip=request.remote_addr)
         except Invalid as exc:
             errors, status = exc.errors, 422

@@ -74,6 +74,11 @@ def _method_not_allowed(exc):
     return _error_page(405, _("不支持的请求"), _("不支持该请求方法。"))
 
 
+@bp.app_errorhandler(409)
+def _conflict(exc):
+    return _error_page(409, _("操作冲突"), exc.description)
+
+
 @bp.app_errorhandler(500)
 def _server_error(exc):
     return _error_page(500, _("系统错误"),

@@ -7,6 +7,7 @@ from enforcement.audit.models import AuditEntry
 from enforcement.cases.facts import Facts
 from enforcement.cases.models import Case, CaseEvent
 from enforcement.cases.services import allowed_actions, refusals_for
+from enforcement.db import local_today
 from enforcement.extensions import db
 from tests.conftest import CSRF_RE, case_in_state, user
 from tests.web import logged_in
@@ -132,8 +133,9 @@ def test_a_stale_form_is_refused_and_changes_nothing(app):
     colleague = logged_in(app, "linhe_inspector2").client
     case_id = case_in_state("verifying").id
     _html, _token, seen = open_form(mine, case_id, "propose_filing")
-    # meanwhile a colleague records evidence on the same case
-    assert submit(colleague, case_id, "record_evidence", {"title": "现场照片"}).status_code == 303
+    # meanwhile a colleague asks the rights holder to identify the goods
+    asked = {"items": "涉案面粉 20 袋", "reply_by": local_today().isoformat()}
+    assert submit(colleague, case_id, "request_identification", asked).status_code == 303
     before = snapshot(case_id)
     assert before[1] == int(seen) + 1
 
