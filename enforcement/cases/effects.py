@@ -14,9 +14,9 @@ from sqlalchemy import select
 from enforcement.auth.models import User
 from enforcement.cases.scope import current_referral
 from enforcement.clocks import services as clocks
-from enforcement.db import local_today, utcnow
-from enforcement.documents import context as document_context
+from enforcement.db import utcnow
 from enforcement.documents.models import Document
+from enforcement.documents.types import DOC_TYPES
 from enforcement.evidence import services as evidence_services
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
@@ -168,16 +168,25 @@ def close(ctx):
 
 
 EFFECTS = {fn.__name__: fn for fn in (
-    assign, record_evidence, propose_filing, approve_filing, reject_filing, compute_business_volume,
-    decide_penalty, decide_no_penalty, record_service, record_payment, approve_transfer,
-    forward_transfer, acknowledge_transfer, accept_transfer, apply_court_enforcement,
-    accept_enforcement, close,
+    assign, record_evidence, propose_filing, approve_filing, reject_filing,
+    compute_business_volume, decide_penalty, decide_no_penalty, record_service, record_payment,
+    approve_transfer, forward_transfer, acknowledge_transfer, accept_transfer,
+    apply_court_enforcement, accept_enforcement, close,
 )}
 
 
 def document_data(ctx, code: str) -> dict:
-    """The plain data a document is rendered from: the case file and the action's fields."""
-    source = document_context.Source(case=ctx.case, fields=ctx.data, actor=ctx.actor,
-                                     today=local_today(), event=ctx.event,
-                                     documents=dict(ctx.documents))
-    return document_context.build(code, source)
+    """The plain data a document is rendered from: the case and the action's fields."""
+    case = ctx.case
+    with force_locale("zh"):
+        title = str(DOC_TYPES[code].title)
+    return {
+        "title": title,
+        "case": {"report_no": case.report_no, "case_no": case.case_no, "cause": case.cause,
+                 "unit": case.unit.name},
+        "parties": [{"name": cp.party.name, "kind": cp.party.kind.value}
+                    for cp in case.parties],
+        "action": ctx.event.action,
+        "fields": ctx.data,
+        "issued_by": ctx.actor.full_name,
+    }
