@@ -59,6 +59,12 @@ class Config:
     #: lifetime of API bearer tokens
     API_TOKEN_LIFETIME = timedelta(hours=8)
 
+    #: the address printed in every document's verification QR code
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    #: PDF rendering: seconds before a runaway render is killed, and worker processes
+    NOTICE_RENDER_TIMEOUT = int(os.environ.get("NOTICE_RENDER_TIMEOUT", "30"))
+    NOTICE_RENDER_PROCESSES = int(os.environ.get("NOTICE_RENDER_PROCESSES", "2"))
+
     BOOTSTRAP_SERVE_LOCAL = True
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
 

@@ -61,6 +61,7 @@ def _register_models():
     from enforcement.outbox import models as _outbox  # noqa: F401
     from enforcement.parties import models as _parties  # noqa: F401
     from enforcement.referrals import models as _referrals  # noqa: F401
+    from enforcement.rules import models as _rules  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -68,15 +69,23 @@ def _register_blueprints(app):
     from enforcement.audit.views import bp as audit_bp
     from enforcement.auth.views import bp as auth_bp
     from enforcement.cases.views import bp as cases_bp
+    from enforcement.clocks.views import bp as clocks_bp
+    from enforcement.documents.public import bp as verify_bp
+    from enforcement.documents.views import bp as documents_bp
     from enforcement.evidence.views import bp as evidence_bp
     from enforcement.main.views import bp as main_bp
+    from enforcement.rules.views import bp as rules_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(clocks_bp)
+    app.register_blueprint(rules_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(verify_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
 
 

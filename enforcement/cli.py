@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit)
     app.cli.add_command(workflow)
     app.cli.add_command(roles)
+    app.cli.add_command(clocks)
 
 
 @click.command("seed-demo")
@@ -118,3 +119,46 @@ def workflow_diagram(fmt, no_loops):
         click.echo(graphviz(translate=gettext), nl=False)
     else:
         click.echo(mermaid(translate=gettext, include_loops=not no_loops), nl=False)
+
+
+clocks = AppGroup("clocks", help="Statutory clocks: the deadline calculator and the sweep.")
+
+
+@clocks.command("due")
+@click.option("--start", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="the day the period starts from (not counted)")
+@click.option("--length", required=True, type=click.IntRange(min=0))
+@click.option("--unit", required=True,
+              type=click.Choice(["working_days", "days", "months"]))
+def clocks_due(start, length, unit):
+    """Print the last day of a period (ISO date) and the rules applied: the clocks' own code."""
+    from flask_babel import gettext
+
+    from enforcement.clocks import holidays
+    from enforcement.clocks.calendar import RULES, CalendarUnknown, explain
+
+    try:
+        due = explain(start.date(), length, unit, holidays.current())
+    except CalendarUnknown as exc:
+        raise click.ClickException(
+            f"no holiday data for {exc.year}: enter that year's State Council notice "
+            f"(/admin/calendar/{exc.year}) before counting into it") from None
+    click.echo(due.day.isoformat())
+    for code in due.rules:
+        click.echo(f"rule: {code} — {gettext(RULES[code])}")
+    if due.nominal != due.day:
+        click.echo(f"moved from {due.nominal.isoformat()} (a rest day) to the next working day")
+
+
+@clocks.command("sweep")
+def clocks_sweep():
+    """Mark overdue clocks, let windows lapse, queue reminders (idempotent; run from cron)."""
+    from enforcement.clocks.sweep import sweep
+
+    report = sweep()
+    click.echo(f"overdue marked: {report.overdue}, lapsed: {report.lapsed}, "
+               f"reminders queued: {report.reminders} ({report.messages} messages)")
+    for error in report.errors:
+        click.echo(error, err=True)
+    if report.errors:
+        sys.exit(1)

@@ -220,7 +220,9 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extend_decision", N_("延长办案期限"), BEFORE_DECISION, None, APPROVE_FILING,
         guards=(g.decision_extension_discussed,),
-        fields=(reason(N_("延长理由")),),
+        fields=(reason(N_("延长理由")),
+                Field("extension_days", "integer", N_("延长天数"), required=False,
+                      help=N_("第一次延长为三十日；再次延长的，填写集体讨论决定的合理期限"))),
         clocks=Clocks(extend=("decision",)),
         basis=N_("《市场监督管理行政处罚程序规定》第六十四条"),
     ),
@@ -252,7 +254,8 @@ ACTIONS: tuple[Action, ...] = (
         fields=(Field("opinion", "textarea", N_("审核意见")),
                 Field("hearing_rights", "bool", N_("告知听证权利"), required=False)),
         documents=("review_form", "penalty_notice"),
-        clocks=Clocks(stop=("legal_review",), start=("statement",)),
+        # the statement window runs from service of the 告知书 (clocks.services.SERVICE_CLOCKS)
+        clocks=Clocks(stop=("legal_review",)),
         basis=N_("《行政处罚法》第四十四条、第五十八条"),
     ),
     # ---- penalty (处罚) --------------------------------------------------------------------
@@ -371,13 +374,16 @@ ACTIONS: tuple[Action, ...] = (
         fields=(Field("court", "unit", N_("人民法院"), option="court"),
                 Field("content", "textarea", N_("申请执行内容"))),
         documents=("enforcement_application",),
-        clocks=Clocks(stop=("court_application",)),
+        # the unpaid fine is now the court's to enforce (行政强制法 Art. 53)
+        clocks=Clocks(stop=("court_application",), start=("court_acceptance",),
+                      cancel=("payment",)),
         basis=N_("《行政强制法》第五十三条、第五十四条"),
     ),
     Action(
         "accept_enforcement", N_("受理强制执行申请"), (S.court_enforcement,), None, COURT,
         guards=(g.enforcement_not_accepted,),
         fields=(Field("court_case_no", "text", N_("法院案号"), max_length=60),),
+        clocks=Clocks(stop=("court_acceptance",), start=("court_ruling",)),
         basis=N_("《行政强制法》第五十六条"),
     ),
     Action(
@@ -386,6 +392,7 @@ ACTIONS: tuple[Action, ...] = (
         fields=(Field("ruling", "choice", N_("裁定"),
                       choices=(("enforce", N_("准予执行")), ("refuse", N_("不予执行")))),
                 Field("reasons", "textarea", N_("理由"))),
+        clocks=Clocks(stop=("court_ruling",)),
         basis=N_("《行政强制法》第五十七条、第五十八条"),
     ),
     Action(

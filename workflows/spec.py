@@ -71,6 +71,8 @@ class Clocks:
     pause: tuple[str, ...] = ()
     resume: tuple[str, ...] = ()
     extend: tuple[str, ...] = ()
+    #: no longer applies, without having been met (e.g. left to the court)
+    cancel: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

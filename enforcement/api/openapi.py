@@ -64,6 +64,65 @@ def _evidence_path(case_id, errors) -> dict:
     return path
 
 
+def _document_paths(errors) -> dict:
+    """GET /api/v1/documents/{id} and the public GET /verify/{code} (DESIGN §10)."""
+    document_id = {"name": "document_id", "in": "path", "required": True,
+                   "schema": {"type": "integer"}}
+    code = {"name": "code", "in": "path", "required": True,
+            "schema": {"type": "string", "pattern": "^[A-Z2-7]{24}$"}}
+    pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    return {
+        "/api/v1/documents/{document_id}": {"get": {
+            "summary": "A document's metadata, or its PDF (Accept: application/pdf or "
+                       "?format=pdf); jurisdiction as for the case, every download audited",
+            "operationId": "get_document",
+            "security": [{"bearer": []}],
+            "parameters": [document_id, {"name": "format", "in": "query", "required": False,
+                                         "schema": {"type": "string", "enum": ["pdf"]}}],
+            "responses": {"200": {
+                "description": "metadata (JSON) or the PDF as issued (ETag: its SHA-256)",
+                "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/DocumentMetadata"}}, **pdf}},
+                **errors}}},
+        "/verify/{code}": {"get": {
+            "summary": "Public verification of a document (JSON with Accept: "
+                       "application/json; an HTML page otherwise)",
+            "operationId": "verify_document",
+            "parameters": [code],
+            "responses": {"200": {"description": "what the issuer vouches for",
+                                  "content": {"application/json": {"schema": {
+                                      "$ref": "#/components/schemas/DocumentVerification"}}}},
+                          "404": _error_response("no document has this code")}}},
+    }
+
+
+DOCUMENT_SCHEMAS = {
+    "DocumentMetadata": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "case_id": {"type": "integer"},
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "number": {"type": ["string", "null"]}, "issuer": {"type": "string"},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "issued_on": {"type": "string", "format": "date"},
+        "issued_by": {"type": ["string", "null"]}, "template_version": {"type": "string"},
+        "sha256": {"type": ["string", "null"]}, "pages": {"type": ["integer", "null"]},
+        "requires_service": {"type": "boolean"},
+        "served_on": {"type": ["string", "null"], "format": "date"},
+        "revoked": {"type": "boolean"},
+        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+        "revoked_reason": {"type": ["string", "null"]},
+        "corrects_id": {"type": ["integer", "null"]},
+        "verify_url": {"type": "string"}, "pdf_url": {"type": ["string", "null"]}}},
+    "DocumentVerification": {"type": "object", "properties": {
+        "code": {"type": "string"}, "number": {"type": ["string", "null"]},
+        "type": {"type": "string"}, "title": {"type": "string"}, "issuer": {"type": "string"},
+        "issued_on": {"type": "string", "format": "date"},
+        "sha256": {"type": ["string", "null"]}, "pages": {"type": ["integer", "null"]},
+        "revoked": {"type": "boolean"},
+        "revoked_on": {"type": ["string", "null"], "format": "date"},
+        "corrected_by": {"type": ["object", "null"]}}},
+}
+
+
 def openapi_document() -> dict:
     errors = {
         "401": _error_response("missing or invalid bearer token"),
@@ -99,6 +158,7 @@ def openapi_document() -> dict:
                         "documents": {"type": "array", "items": {"type": "object"}},
                         "timeline": {"type": "array", "items": {"type": "object"}}}}]},
                 **{f"Action_{a.name}": _action_body(a) for a in ACTIONS},
+                **DOCUMENT_SCHEMAS,
             },
         },
         "paths": {
@@ -137,6 +197,7 @@ def openapi_document() -> dict:
             **{f"/api/v1/cases/{{case_id}}/actions/{a.name}": _action_path(a, case_id, errors)
                for a in ACTIONS},
             "/api/v1/cases/{case_id}/evidence": _evidence_path(case_id, errors),
+            **_document_paths(errors),
             "/api/v1/openapi.json": {"get": {"summary": "This document",
                                              "responses": {"200": {"description": "OpenAPI"}}}},
         },

@@ -45,6 +45,26 @@ def action_schema(action, case) -> dict:
             action.basis else "", "fields": schema}
 
 
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def deadline(view) -> dict:
+    """A clock as the API shows it (status as of today: see ``clocks.presenters``)."""
+    clock = view.clock
+    return {
+        "kind": clock.kind, "label": str(view.kind.label), "status": view.status,
+        "started_on": clock.started_on.isoformat(), "length": clock.length + clock.extended,
+        "unit": clock.unit, "extensions": clock.extensions,
+        "due_on": _iso(clock.due_on), "due_at": _iso(clock.due_at),
+        "days_left": view.days_left, "working_days_left": view.working_days_left,
+        # the year whose holiday notice is missing, and an estimate that is only that
+        "calendar_missing_year": clock.unknown_year,
+        "estimated_due_on": _iso(clock.estimated_due_on),
+        "basis": str(view.kind.basis),
+    }
+
+
 def case_detail(case, user) -> dict:
     page = case_page(case, user)
     return {
@@ -55,12 +75,7 @@ def case_detail(case, user) -> dict:
         "parties": [{"name": cp.party.name, "kind": cp.party.kind.value} for cp in case.parties],
         "marks": [{"reg_no": m.reg_no, "name": m.name} for m in case.marks],
         "inspectors": [{"id": u.id, "name": u.full_name} for u in case.inspectors],
-        "deadlines": [{
-            "kind": c["clock"].kind, "label": str(c["kind"].label), "status": c["status"],
-            "started_on": c["clock"].started_on.isoformat(),
-            "due_on": c["clock"].due_on.isoformat() if c["clock"].due_on else None,
-            "basis": str(c["kind"].basis),
-        } for c in page["clocks"]],
+        "deadlines": [deadline(c) for c in page["clocks"]],
         "allowed_actions": [action_schema(a, case) for a in page["allowed"]],
         "documents": [{"id": d.id, "type": d.doc_type, "title": d.title, "number": d.number,
                        "issued_at": d.issued_at.isoformat(),

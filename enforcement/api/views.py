@@ -10,6 +10,9 @@ from enforcement.api.openapi import openapi_document
 from enforcement.auth import services as auth
 from enforcement.cases import queries, services
 from enforcement.cases.action_forms import json_to_formdata
+from enforcement.documents import services as documents
+from enforcement.documents.presenters import document_metadata
+from enforcement.documents.views import pdf_response
 from enforcement.errors import DomainError, Invalid
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -146,6 +149,22 @@ def _reject_unknown_fields(name, body):
     unknown = sorted(set(body) - known)
     if unknown:
         raise Invalid({key: [_("此操作不接受该字段")] for key in unknown})
+
+
+@bp.get("/documents/<int:document_id>")
+@token_required
+def get_document(document_id):
+    """A document's metadata; its PDF with ``Accept: application/pdf`` or ``?format=pdf``."""
+    wants_pdf = request.args.get("format") == "pdf" or request.accept_mimetypes.best_match(
+        ["application/json", "application/pdf"]) == "application/pdf"
+    if wants_pdf:
+        document, pdf = documents.download(document_id, g.api_user, ip=request.remote_addr,
+                                           via="api")
+        return pdf_response(document, pdf)
+    document = documents.readable_document(document_id, g.api_user, ip=request.remote_addr)
+    response = jsonify(document_metadata(document))
+    response.headers["ETag"] = f'"{document.sha256}"'
+    return response
 
 
 @bp.get("/openapi.json")

@@ -14,14 +14,15 @@ from sqlalchemy import select
 from enforcement.auth.models import User
 from enforcement.cases.scope import current_referral
 from enforcement.clocks import services as clocks
-from enforcement.db import utcnow
+from enforcement.db import local_today, utcnow
+from enforcement.documents import context as document_context
 from enforcement.documents.models import Document
-from enforcement.documents.types import DOC_TYPES
 from enforcement.evidence import services as evidence_services
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
 from enforcement.outbox.models import OutboxMessage
 from enforcement.referrals.models import Referral, ReferralKind
+from enforcement.rules import assessment
 from workflows.spec import N_
 
 
@@ -92,11 +93,18 @@ def compute_business_volume(ctx):
     ctx.case.business_volume = _money(ctx.data["amount"])
 
 
+def _applied_rules(ctx):
+    # the rule versions a decision applied stay with it; changing a rule never changes a
+    # decided case (DESIGN §4)
+    assessment.record(ctx.case, ctx.event, local_today())
+
+
 def decide_penalty(ctx):
     case = ctx.case
     case.fine_amount = _money(ctx.data.get("fine"))
     case.confiscation_amount = _money(ctx.data.get("confiscation"))
     case.decided_at = utcnow()
+    _applied_rules(ctx)
 
 
 def decide_no_penalty(ctx):
@@ -107,15 +115,7 @@ def record_service(ctx):
     document = db.session.get(Document, ctx.data["document"])
     served_on = date.fromisoformat(ctx.data["served_on"])
     document.served_at, document.served_on = utcnow(), served_on
-    # the periods that run "from service" start on the day of service
-    if document.doc_type == "penalty_notice":
-        clocks.start(ctx.case, "statement", served_on)
-    elif document.doc_type in ("penalty_decision", "no_penalty_decision"):
-        clocks.stop(ctx.case, "decision_service")
-        clocks.start(ctx.case, "review_period", served_on)
-        clocks.start(ctx.case, "litigation_period", served_on)
-        if document.doc_type == "penalty_decision" and ctx.case.fine_amount:
-            clocks.start(ctx.case, "payment", served_on)
+    clocks.on_service(ctx.case, document.doc_type, served_on)
 
 
 def record_payment(ctx):
@@ -124,6 +124,7 @@ def record_payment(ctx):
     due = (case.fine_amount or 0) + (case.confiscation_amount or 0) - case.paid_amount
     if due <= 0:
         clocks.stop(case, "payment")
+        clocks.stop(case, "court_application")  # nothing left to enforce
 
 
 def _procuratorate_for(unit: OrgUnit) -> OrgUnit | None:
@@ -168,25 +169,16 @@ def close(ctx):
 
 
 EFFECTS = {fn.__name__: fn for fn in (
-    assign, record_evidence, propose_filing, approve_filing, reject_filing,
-    compute_business_volume, decide_penalty, decide_no_penalty, record_service, record_payment,
-    approve_transfer, forward_transfer, acknowledge_transfer, accept_transfer,
-    apply_court_enforcement, accept_enforcement, close,
-)}
+    assign, record_evidence, propose_filing, approve_filing, reject_filing, compute_business_volume,
+    decide_penalty, decide_no_penalty, record_service, record_payment, approve_transfer,
+    forward_transfer, acknowledge_transfer, accept_transfer, apply_court_enforcement,
+    accept_enforcement, close,
+)} | {name: _applied_rules for name in ("finish_investigation", "pass_review", "publish")}
 
 
 def document_data(ctx, code: str) -> dict:
-    """The plain data a document is rendered from: the case and the action's fields."""
-    case = ctx.case
-    with force_locale("zh"):
-        title = str(DOC_TYPES[code].title)
-    return {
-        "title": title,
-        "case": {"report_no": case.report_no, "case_no": case.case_no, "cause": case.cause,
-                 "unit": case.unit.name},
-        "parties": [{"name": cp.party.name, "kind": cp.party.kind.value}
-                    for cp in case.parties],
-        "action": ctx.event.action,
-        "fields": ctx.data,
-        "issued_by": ctx.actor.full_name,
-    }
+    """The plain data a document is rendered from: the case file and the action's fields."""
+    source = document_context.Source(case=ctx.case, fields=ctx.data, actor=ctx.actor,
+                                     today=local_today(), event=ctx.event,
+                                     documents=dict(ctx.documents))
+    return document_context.build(code, source)

@@ -5,8 +5,9 @@ from functools import cached_property
 from sqlalchemy import func, select
 
 from enforcement.auth.models import User, role_permissions, user_roles
+from enforcement.clocks import holidays
 from enforcement.clocks.calendar import CalendarUnknown, working_days_between
-from enforcement.clocks.models import Clock, ClockStatus
+from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockStatus
 from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DECISION_TYPES
@@ -66,6 +67,10 @@ class Facts:
                                   .order_by(Clock.id))
         return {clock.kind: clock for clock in rows}  # the latest of each kind
 
+    def clock(self, kind: str) -> Clock | None:
+        """The latest clock of a kind on the case."""
+        return self._clocks.get(kind)
+
     def _expired(self, kind: str) -> bool:
         clock = self._clocks.get(kind)
         return (clock is not None and clock.status is not ClockStatus.cancelled
@@ -73,7 +78,7 @@ class Facts:
 
     def _open(self, kind: str) -> bool:
         clock = self._clocks.get(kind)
-        return clock is not None and clock.status in (ClockStatus.running, ClockStatus.paused)
+        return clock is not None and clock.status in OPEN_STATUSES
 
     @property
     def statement_window_over(self) -> bool:
@@ -133,7 +138,7 @@ class Facts:
         if demand is None:
             return None
         try:
-            return working_days_between(demand.served_on, self.today)
+            return working_days_between(demand.served_on, self.today, holidays.current())
         except CalendarUnknown:
             return None
 

@@ -2,15 +2,24 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from enforcement.audit import services as audit
 from enforcement.cases.models import Case, CaseGoods, CaseMark, CaseParty, CaseSource
 from enforcement.clocks import services as clocks
 from enforcement.db import local_today
-from enforcement.errors import Refused
+from enforcement.errors import Invalid, Refused
 from enforcement.extensions import db
 from enforcement.marks.models import Trademark
+from enforcement.parties import identity
+from enforcement.parties.identifiers import (
+    credit_code_error,
+    id_number_error,
+    mark_reg_no_valid,
+    normalise,
+    phone_error,
+)
 from enforcement.parties.models import Party, PartyKind
 from workflows.engine import Refusal
 from workflows.spec import N_
@@ -26,6 +35,7 @@ class PartyData:
     address: str | None = None
     phone: str | None = None
     shop_url: str | None = None
+    seller_account: str | None = None
 
 
 @dataclass
@@ -57,22 +67,44 @@ class CaseData:
 
 
 def find_or_create_party(data: PartyData) -> Party:
-    """The same party across cases: by credit code or ID number first, then by name."""
-    identifiers = [c for c in (
-        Party.credit_code == data.credit_code if data.credit_code else None,
-        Party.id_number == data.id_number if data.id_number else None,
-    ) if c is not None]
-    if identifiers:
-        party = db.session.scalar(select(Party).where(or_(*identifiers)).limit(1))
-    else:
-        party = db.session.scalar(select(Party).where(
-            Party.name == data.name.strip(), Party.address == data.address).limit(1))
-    if party is None:
-        party = Party(kind=data.kind, name=data.name.strip(), credit_code=data.credit_code,
-                      id_number=data.id_number, address=data.address, phone=data.phone,
-                      shop_url=data.shop_url)
-        db.session.add(party)
+    """The same party across cases (DESIGN §4): by credit code or ID number first, then by
+    normalised name and address, shop URL or seller account; a party found is completed with
+    what it lacked, never overwritten."""
+    particulars = {"credit_code": data.credit_code, "id_number": data.id_number,
+                   "address": data.address, "shop_url": data.shop_url,
+                   "seller_account": data.seller_account}
+    party = identity.find_same(data.name, **particulars)
+    if party is not None:
+        identity.enrich(party, phone=data.phone, **particulars)
+        return party
+    party = Party(kind=data.kind, name=data.name.strip(),
+                  credit_code=normalise(data.credit_code) if data.credit_code else None,
+                  id_number=normalise(data.id_number) if data.id_number else None,
+                  address=data.address, phone=data.phone, shop_url=data.shop_url,
+                  seller_account=data.seller_account)
+    identity.set_keys(party)
+    db.session.add(party)
+    db.session.flush()  # the next party of the same case may be this one again
     return party
+
+
+def party_errors(data: CaseData) -> dict[str, str]:
+    """What is wrong with the parties and marks as entered, by form field name
+    (``parties-0-credit_code``), in words the clerk can act on."""
+    errors = {}
+    checks = (("credit_code", credit_code_error), ("id_number", id_number_error),
+              ("phone", phone_error))
+    for i, party in enumerate(data.parties):
+        if not party.name or not party.name.strip():
+            errors[f"parties-{i}-name"] = _("请填写当事人名称或姓名")
+        for name, check in checks:
+            value = getattr(party, name)
+            if value and (message := check(value)):
+                errors[f"parties-{i}-{name}"] = message
+    for i, reg_no in enumerate(data.mark_numbers):
+        if not mark_reg_no_valid(reg_no):
+            errors[f"mark_numbers-{i}"] = _("商标注册号应为数字")
+    return errors
 
 
 def next_report_no(unit, year: int) -> str:
@@ -87,6 +119,9 @@ def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
     """Register a lead or report in ``unit``; its verification clock starts (Order 42 Art. 18)."""
     if not (actor.can("case.create") and actor.unit_id == unit.id):
         raise Refused([Refusal("permission", N_("您没有进行此操作的权限"))])
+    errors = party_errors(data)
+    if errors:
+        raise Invalid({name: [message] for name, message in errors.items()})
     today = local_today()
     case = Case(report_no=next_report_no(unit, today.year), state=CaseState.registered,
                 unit_id=unit.id, source=data.source, cause=data.cause, summary=data.summary,
@@ -107,11 +142,12 @@ def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
                                     unit_price=goods.unit_price, sold=goods.sold))
     db.session.add(case)
     db.session.flush()
-    clocks.start(case, "verification", today)
+    clocks.start(case, "verification", today,
+                 cause=clocks.Cause(reason=N_("登记案件线索"), actor_id=actor.id))
     audit.record("case.register", actor=actor, obj_type="case", obj_id=case.id,
                  unit_id=unit.id, ip=ip, report_no=case.report_no)
     db.session.commit()
     return case
 
 
-__all__ = ["CaseData", "GoodsData", "PartyData", "register_case"]
+__all__ = ["CaseData", "GoodsData", "PartyData", "party_errors", "register_case"]

@@ -4,10 +4,12 @@ from sqlalchemy import select
 
 from enforcement.auth.models import User
 from enforcement.cases.facts import Facts
-from enforcement.cases.scope import reading_side
+from enforcement.cases.scope import can_read, reading_side
 from enforcement.cases.services import allowed_actions, refusals_for
-from enforcement.clocks.kinds import CLOCK_KINDS
-from enforcement.clocks.models import Clock, ClockStatus
+from enforcement.clocks import holidays
+from enforcement.clocks.models import Clock
+from enforcement.clocks.presenters import ClockView
+from enforcement.clocks.presenters import clock_view as _clock_view
 from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DOC_TYPES
@@ -15,6 +17,7 @@ from enforcement.evidence.models import Evidence
 from enforcement.evidence.views import READERS as EVIDENCE_READERS
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
+from enforcement.rules.assessment import repeat_flags
 from workflows import engine
 from workflows.definition import ACTIONS_BY_NAME
 from workflows.spec import Side
@@ -34,9 +37,7 @@ def case_page(case, user) -> dict:
         if refusals and refusals[0].code not in ("permission", "jurisdiction", "state"):
             blocked.append((action, refusals))
     side = reading_side(user, case)
-    clocks = [c for c in db.session.scalars(select(Clock).where(Clock.case_id == case.id)
-                                            .order_by(Clock.started_at))
-              if side is Side.bureau or c.kind in RECEIVER_CLOCKS.get(side, ())]
+    clocks = case_clocks(case, side)
     documents = [d for d in db.session.scalars(select(Document)
                                                .where(Document.case_id == case.id)
                                                .order_by(Document.id))
@@ -54,7 +55,9 @@ def case_page(case, user) -> dict:
         "case": case,
         "allowed": allowed,
         "blocked": blocked,
-        "clocks": [clock_view(c) for c in clocks],
+        "clocks": clocks,
+        "calendar_gaps": sorted({c.clock.unknown_year for c in clocks if c.status == "unknown"}),
+        "standing": party_standing(case, user) if side is Side.bureau else None,
         "documents": documents,
         "events": list(reversed(events)),
         "evidence": evidence,
@@ -75,6 +78,7 @@ RECEIVER_DOCUMENTS = {
 RECEIVER_CLOCKS = {
     Side.police: ("transfer_delivery", "police_decision", "reconsideration", "goods_handover"),
     Side.procuratorate: ("transfer_delivery", "police_decision", "reconsideration"),
+    Side.court: ("court_acceptance", "court_ruling"),
 }
 _REFERRAL_STARTS = {Side.police: "approve_transfer", Side.procuratorate: "approve_transfer",
                     Side.court: "apply_court_enforcement"}
@@ -88,24 +92,32 @@ def _events_since_referral(case, side):
     return []
 
 
-def clock_view(clock: Clock) -> dict:
-    kind = CLOCK_KINDS[clock.kind]
-    today = local_today()
-    if clock.status in (ClockStatus.met, ClockStatus.cancelled):
-        status = clock.status.value
-    elif clock.due_on is None:
-        status = "unknown"  # the holiday calendar of a year it needs is not entered yet
-    elif today > clock.due_on:
-        status = "overdue"
-    else:
-        status = clock.status.value
-    days_left = (clock.due_on - today).days if clock.due_on else None
-    return {"kind": kind, "clock": clock, "status": status, "days_left": days_left}
+def case_clocks(case, side: Side) -> list[ClockView]:
+    """The clocks a reader of this side sees, what needs attention first."""
+    today, cal = local_today(), holidays.current()
+    rows = db.session.scalars(select(Clock).where(Clock.case_id == case.id).order_by(Clock.id))
+    views = [_clock_view(c, today, cal) for c in rows
+             if side is Side.bureau or c.kind in RECEIVER_CLOCKS.get(side, ())]
+    return sorted(views, key=lambda v: v.sort_key)
+
+
+def clock_view(clock: Clock) -> ClockView:
+    return _clock_view(clock, local_today(), holidays.current())
 
 
 def clock_status_labels() -> dict[str, str]:
-    return {"running": _("计时中"), "paused": _("已暂停"), "met": _("已完成"),
-            "cancelled": _("已取消"), "overdue": _("已超期"), "unknown": _("日历缺失")}
+    return {"running": _("计时中"), "due_soon": _("即将到期"), "paused": _("已暂停"),
+            "met": _("已完成"), "cancelled": _("已取消"), "overdue": _("已超期"),
+            "lapsed": _("已届满"), "unknown": _("日历缺失")}
+
+
+def party_standing(case, user) -> dict:
+    """Repeat-infringer flags of the case's parties, with the cases they rest on (linked
+    where the user may read them)."""
+    flags = repeat_flags(case, local_today())
+    readable = {p.case.id for p in flags.heavier + flags.prior_penalties
+                if can_read(user, p.case)}
+    return {"flags": flags, "readable": readable}
 
 
 def describe(spec, value) -> str:

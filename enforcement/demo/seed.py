@@ -18,6 +18,7 @@ from enforcement.marks.models import Trademark
 from enforcement.orgs.models import OrgUnit
 from enforcement.parties.identifiers import credit_code_check_char, id_number_check_char
 from enforcement.parties.models import PartyKind
+from enforcement.rules.services import seed_defaults as seed_rules
 
 
 def seed(password: str) -> dict:
@@ -26,13 +27,15 @@ def seed(password: str) -> dict:
     by_code = _seed_units()
     users = _seed_users(password, by_code)
     _seed_marks(users)
+    rules_added = seed_rules()
     db.session.commit()
     created = 0
     for unit_code in ("linhe_amr", "wuyuan_amr", "city_amr"):
         unit = by_code[unit_code]
         if not db.session.scalar(select(func.count()).where(Case.unit_id == unit.id)):
             created += DemoCases(unit, users).create()
-    return {"units": len(by_code), "users": len(users), "cases_created": created}
+    return {"units": len(by_code), "users": len(users), "cases_created": created,
+            "rules_added": rules_added}
 
 
 def _seed_units() -> dict[str, OrgUnit]:
@@ -82,6 +85,8 @@ class DemoCases:
         self.colleague = users[f"{prefix}_inspector2"]
         self.today = local_today()
         self.count = 0
+        #: case number -> the case whose party it shares (a repeat infringer in the demo)
+        self.same_party: dict[int, int] = {}
 
     def create(self) -> int:
         if self.unit.code == "linhe_amr":
@@ -108,8 +113,7 @@ class DemoCases:
             CaseSource.inspection,
             occurred_on=local_today() - timedelta(days=10 + n),
             occurred_place=f"{district_name}{shop}",
-            parties=[_demo_party(self.unit.id * 100 + n, f"{district_name}{shop}（演示{n}）",
-                                 f"{district_name}胜利路{n}号")],
+            parties=[self._party(n, district_name, shop)],
             mark_numbers=[reg_no],
             goods=[GoodsData(goods, quantity=str(20 + n), unit=goods_unit, unit_price=price)],
             reporter_name="权利人代理人（演示）" if n % 2 else None,
@@ -118,6 +122,11 @@ class DemoCases:
         self.count += 1
         creator = self.unit_head or self.inspector
         return register_case(creator, self.unit, data)
+
+    def _party(self, n: int, district_name: str, shop: str) -> PartyData:
+        n = self.same_party.get(n, n)  # the same identifier: recognised as the same party
+        return _demo_party(self.unit.id * 100 + n, f"{district_name}{shop}（演示{n}）",
+                           f"{district_name}胜利路{n}号")
 
     def act(self, case: Case, action: str, actor: User, **fields) -> Case:
         items = []
@@ -205,7 +214,12 @@ class DemoCases:
         return self.act(case, "decline_transfer", police, reason="现有证据不足以证明涉嫌犯罪。")
 
     def _every_state(self):
-        """One 临河区 case in every state of the workflow (DESIGN §2)."""
+        """One 临河区 case in every state of the workflow (DESIGN §2).
+
+        The party awaiting decision (case 11) is the one penalised in case 18 eight months
+        ago: the decision form shows a repeat infringer, 从重 and the lower criminal threshold.
+        """
+        self.same_party[18] = 11
         self.new_case(1)  # registered
         self.to_verifying(self.new_case(2))
         self.to_filing_review(self.new_case(3))
@@ -270,6 +284,7 @@ def _demo_party(n: int, name: str, address: str) -> PartyData:
 
 
 def _working_days_ahead(start, n):
+    from enforcement.clocks import holidays
     from enforcement.clocks.calendar import add_working_days
 
-    return add_working_days(start, n)
+    return add_working_days(start, n, holidays.current())

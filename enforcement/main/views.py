@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from enforcement.cases import queries
+from enforcement.clocks import holidays
+from enforcement.db import local_today
 from workflows.diagram import graphviz
 
 bp = Blueprint("main", __name__)
@@ -24,7 +26,15 @@ def index():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", summary=queries.dashboard(current_user))
+    user = current_user._get_current_object()
+    # heads of a unit and the city supervisor also see the deadlines of every unit they oversee
+    oversees = any(user.can(p) for p in ("case.assign", "case.approve_filing", "case.read_all"))
+    return render_template(
+        "main/dashboard.html", summary=queries.dashboard(user),
+        tasks=queries.work_list(user),
+        units=queries.unit_deadlines(user) if oversees else None,
+        overdue=queries.overdue_clocks(user) if oversees else None,
+        calendar=holidays.year_statuses(local_today()) if user.can("admin.rules") else None)
 
 
 @bp.route("/workflow")

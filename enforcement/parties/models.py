@@ -35,6 +35,12 @@ class Party(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     shop_url: Mapped[str | None] = mapped_column(String(300))
     seller_account: Mapped[str | None] = mapped_column(String(120))
+    #: normalised name, address, shop and account, for recognising the same party across
+    #: cases when it has no identifier (see ``enforcement.parties.identity``)
+    name_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    address_key: Mapped[str | None] = mapped_column(String(200))
+    shop_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    seller_key: Mapped[str | None] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property

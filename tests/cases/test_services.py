@@ -312,7 +312,7 @@ PATH = [
      {"findings": "销售假冒面粉 20 袋。", "outcome": "penalty", "proposed_fine": "20000",
       "penalty_items": "罚款贰万元"}, {"legal_review": RUNNING}),
     ("pass_review", "linhe_reviewer", {"opinion": "同意。", "hearing_rights": "y"},
-     {"legal_review": MET, "statement": RUNNING}),
+     {"legal_review": MET, "statement": None}),  # it runs from service of the 告知书
     (SERVE, "penalty_notice", {}, {"statement": RUNNING}),
     ("record_statement", "linhe_inspector1", {"kind": "waiver", "content": "放弃陈述申辩"}, {}),
     ("submit_for_decision", "linhe_inspector1", {}, {"statement": MET}),
@@ -426,8 +426,8 @@ def test_second_decision_extension_needs_a_collective_discussion(app):
     refusal = refused(case_id, "extend_decision", "linhe_head", reason="仍需调查。")
     assert "再次延长须先记录集体讨论决定" in refusal.message()
     act(case_id, "record_collective_discussion", "linhe_head", subject="extend_decision",
-        held_on=local_today(), participants="局领导班子", conclusion="同意再次延长。")
-    act(case_id, "extend_decision", "linhe_head", reason="仍需调查。")
+        held_on=local_today(), participants="局领导班子", conclusion="同意再次延长三十日。")
+    act(case_id, "extend_decision", "linhe_head", reason="仍需调查。", extension_days=30)
     extended = clock(case_id, "decision")
     assert (extended.extensions, extended.due_on) == (2, later(later(due, 30, "days"), 30, "days"))
 

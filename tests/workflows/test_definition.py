@@ -183,7 +183,8 @@ def test_documents_issued_are_known_types(action):
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a.name)
 def test_clocks_touched_are_known_kinds(action):
     c = action.clocks
-    named = set(c.start) | set(c.stop) | set(c.pause) | set(c.resume) | set(c.extend)
+    named = (set(c.start) | set(c.stop) | set(c.pause) | set(c.resume) | set(c.extend)
+             | set(c.cancel))
     assert named <= set(CLOCK_KINDS)
 
 
