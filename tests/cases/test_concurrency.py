@@ -127,26 +127,3 @@ def cases_in_filing_review(n) -> list[int]:
     unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "linhe_amr"))
     demo = DemoCases(unit, {u.username: u for u in db.session.scalars(select(User))})
     return [demo.to_filing_review(demo.new_case(40 + i)).id for i in range(n)]
-
-
-def test_numbers_allocated_concurrently_are_consecutive(app):
-    case_ids = cases_in_filing_review(THREADS)
-    before = filing_numbers()
-    versions = {case_id: db.session.get(Case, case_id).version for case_id in case_ids}
-
-    def approve(case_id):
-        return lambda actor: services.perform(case_id, "approve_filing", actor,
-                                              MultiDict({"opinion": "同意立案。"}),
-                                              expected_version=versions[case_id])
-
-    results = run_together(app, [("linhe_head", approve(case_id)) for case_id in case_ids])
-
-    assert [kind for kind, _ in results] == ["won"] * THREADS, results
-    db.session.expire_all()
-    after = filing_numbers()
-    assert after == list(range(1, len(before) + THREADS + 1))  # no gap, no duplicate
-    year = local_today().year
-    case_nos = {db.session.get(Case, case_id).case_no for case_id in case_ids}
-    assert case_nos == {f"临市监立〔{year}〕{n}号" for n in range(len(before) + 1,
-                                                             len(before) + THREADS + 1)}
-    assert verify_chain().ok
