@@ -149,7 +149,9 @@ class Facts:
                                        .order_by(Document.id)))
 
     def _served(self, doc_type: str) -> Document | None:
-        served = [d for d in self._documents if d.doc_type == doc_type and d.served_at]
+        # a revoked document no longer counts: its correction must be served in turn
+        served = [d for d in self._documents
+                  if d.doc_type == doc_type and d.served_at and d.revoked_at is None]
         return served[-1] if served else None
 
     @property

@@ -99,3 +99,17 @@ def test_the_service_record_renders_how_and_when_the_document_was_served(app):
         assert expected in text, expected
     db.session.expire_all()
     assert db.session.get(Document, notice.id).served_on == local_today()
+
+
+def test_a_corrected_decision_must_be_served_again_before_the_case_closes(app):
+    from enforcement.cases.facts import Facts
+
+    case = case_in_state("publicized")  # decision served and published, fine unpaid
+    decision = db.session.scalar(select(Document).where(
+        Document.case_id == case.id, Document.doc_type == "penalty_decision"))
+    assert Facts(case).decision_served
+    services.correct(decision.id, user("linhe_head"), "罚款金额笔误。")
+    db.session.expire_all()
+    facts = Facts(db.session.get(Case, case.id))
+    assert not facts.decision_served
+    assert facts.unserved_documents >= 1
