@@ -108,11 +108,10 @@ def party_errors(data: CaseData) -> dict[str, str]:
 
 
 def next_report_no(unit, year: int) -> str:
-    from enforcement.documents.services import next_number
+    """The reporter's tracking number, JB + year + unit + sequence (gapless, per unit and year)."""
+    from enforcement.documents.numbering import allocate
 
-    number = next_number(unit, "举", "report", year)
-    seq = number.split("〕")[1].removesuffix("号")
-    return f"JB{year}{unit.id:03d}{int(seq):05d}"
+    return f"JB{year}{unit.id:03d}{allocate(unit.id, 'report', year):05d}"
 
 
 def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
