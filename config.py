@@ -68,6 +68,33 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
 
+    #: public portal: files per report, and their total (each file: 20 MB, evidence.checks)
+    REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "10"))
+    REPORT_MAX_BYTES = int(os.environ.get("REPORT_MAX_BYTES", str(45 * 1024 * 1024)))
+    #: rate limits per client address: action -> (requests, window in seconds)
+    RATE_LIMITS = {
+        "report_file": (int(os.environ.get("RATE_REPORT_FILE", "10")), 3600),
+        "report_status": (int(os.environ.get("RATE_REPORT_STATUS", "30")), 600),
+        "login": (int(os.environ.get("RATE_LOGIN", "30")), 600),
+        "register": (int(os.environ.get("RATE_REGISTER", "10")), 3600),
+    }
+
+    #: outgoing e-mail (outbox delivery); no SMTP_HOST: e-mail messages wait, logged as failed
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "noreply@localhost")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
+    #: CA bundle that signed the SMTP server's certificate, if not a public one (intranet relay)
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")
+    SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "30"))
+    #: SMS gateway adapter, "module:Class"; the default writes each message to the log
+    SMS_ADAPTER = os.environ.get("SMS_ADAPTER", "enforcement.outbox.channels:LogSms")
+    #: delivery attempts before a message is marked failed; seconds a claim is held
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
+
 
 class TestConfig(Config):
     """Tests pass the database URL of each test themselves (see tests/conftest.py)."""

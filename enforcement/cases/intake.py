@@ -118,17 +118,32 @@ def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
     """Register a lead or report in ``unit``; its verification clock starts (Order 42 Art. 18)."""
     if not (actor.can("case.create") and actor.unit_id == unit.id):
         raise Refused([Refusal("permission", N_("您没有进行此操作的权限"))])
+    case = create_registered(unit, data, created_by=actor, ip=ip)
+    db.session.commit()
+    return case
+
+
+def create_registered(unit, data: CaseData, *, created_by=None, ip=None,
+                      report_no: str | None = None) -> Case:
+    """The shared path of staff registration and public filing (flushes, never commits).
+
+    ``created_by`` is the registering staff member, or None for a report filed through the
+    portal (the portal registers it; the report row records who submitted it). The caller
+    checks who may register and owns the transaction.
+    """
     errors = party_errors(data)
     if errors:
         raise Invalid({name: [message] for name, message in errors.items()})
     today = local_today()
-    case = Case(report_no=next_report_no(unit, today.year), state=CaseState.registered,
+    actor_id = created_by.id if created_by is not None else None
+    case = Case(report_no=report_no or next_report_no(unit, today.year),
+                state=CaseState.registered,
                 unit_id=unit.id, source=data.source, cause=data.cause, summary=data.summary,
                 district=data.district, occurred_on=data.occurred_on,
                 occurred_place=data.occurred_place, online_shop=data.online_shop,
                 reporter_name=data.reporter_name, reporter_contact=data.reporter_contact,
                 reporter_user_id=data.reporter_user_id, filed_by_unit_id=data.filed_by_unit_id,
-                created_by_id=actor.id)
+                created_by_id=actor_id)
     case.unit = unit
     for party_data in data.parties:
         case.parties.append(CaseParty(party=find_or_create_party(party_data)))
@@ -142,11 +157,11 @@ def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
     db.session.add(case)
     db.session.flush()
     clocks.start(case, "verification", today,
-                 cause=clocks.Cause(reason=N_("登记案件线索"), actor_id=actor.id))
-    audit.record("case.register", actor=actor, obj_type="case", obj_id=case.id,
+                 cause=clocks.Cause(reason=N_("登记案件线索"), actor_id=actor_id))
+    audit.record("case.register", actor=created_by, obj_type="case", obj_id=case.id,
                  unit_id=unit.id, ip=ip, report_no=case.report_no)
-    db.session.commit()
     return case
 
 
-__all__ = ["CaseData", "GoodsData", "PartyData", "party_errors", "register_case"]
+__all__ = ["CaseData", "GoodsData", "PartyData", "create_registered", "party_errors",
+           "register_case"]

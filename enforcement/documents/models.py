@@ -3,7 +3,7 @@ import base64
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, event, inspect
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, event, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enforcement.db import UTCDateTime, utcnow
@@ -42,6 +42,11 @@ class Document(db.Model):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
     page_count: Mapped[int | None]
+    #: numbered and frozen (data, template version) but its PDF not made yet: a document type
+    #: rendered after the issuing transaction (DocType.render == "deferred"); pdf, sha256 and
+    #: page_count are filled once, by documents.services.ensure_rendered
+    render_pending: Mapped[bool] = mapped_column(default=False, server_default=false(),
+                                                 index=True)
     #: the code of the public page /verify/<code> that the QR code on the document opens
     verify_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_verify_code)
     #: whether a 送达回证 must record its service to the party

@@ -21,6 +21,8 @@ def document_metadata(document) -> dict:
         "issued_on": local_date(document.issued_at).isoformat(),
         "issued_by": document.issued_by.full_name if document.issued_by else None,
         "template_version": document.template_version,
+        #: issued, its PDF still being made (the download makes it at once if asked)
+        "pending": document.render_pending,
         "sha256": document.sha256,
         "pages": document.page_count,
         "requires_service": document.requires_service,
@@ -31,5 +33,5 @@ def document_metadata(document) -> dict:
         "corrects_id": document.corrects_id,
         "verify_url": qr.verify_url(document.verify_code),
         "pdf_url": url_for("api.get_document", document_id=document.id, format="pdf")
-        if document.sha256 else None,
+        if document.sha256 or document.render_pending else None,
     }

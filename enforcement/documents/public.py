@@ -23,6 +23,8 @@ def public_facts(document) -> dict:
         "title": document.title,
         "issuer": document.unit.name,
         "issued_on": local_date(document.issued_at).isoformat(),
+        # a deferred document between its issue and its rendering: no PDF and no hash yet
+        "pending": document.render_pending,
         "sha256": document.sha256,
         "pages": document.page_count,
         "revoked": document.revoked_at is not None,
@@ -62,14 +64,15 @@ def show(code):
                                       "message": _("未找到与该核验码对应的文书")}}), 404
         return render_template("public/verify.html", facts=None, code=code, result=None,
                                invalid=True), 404
-    facts = public_facts(document)
     if request.method == "GET" and _wants_json():
-        return jsonify(facts)
+        return jsonify(public_facts(document))
     result = None
     if request.method == "POST":
         upload = request.files.get("pdf")
         if upload is None or not upload.filename:
             abort(400)
+        document = services.ensure_rendered(document)  # compared with the PDF it will be
         result = "identical" if services.matches(document, upload.stream) else "different"
+    facts = public_facts(document)
     return render_template("public/verify.html", facts=facts, code=document.verify_code,
                            result=result, invalid=False)

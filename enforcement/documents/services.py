@@ -1,8 +1,10 @@
 """Issuing, correcting, downloading and verifying documents.
 
 ``issue`` runs inside the issuing action's transaction (it flushes, never commits): the number,
-the rendered PDF and the row exist if and only if the action commits. ``correct`` and
-``download`` are services of their own and own their transaction.
+the frozen data and the row exist if and only if the action commits. A synchronous type's PDF
+is rendered there too; a deferred type's (DocType.render == "deferred") is made afterwards, once,
+by :func:`ensure_rendered` — from ``flask documents render-pending`` or on the first download or
+verification. ``correct``, ``download`` and ``ensure_rendered`` own their transaction.
 """
 import hashlib
 import hmac
@@ -26,9 +28,8 @@ from workflows.spec import N_, Side
 
 log = logging.getLogger(__name__)
 
-__all__ = ["correct", "download", "find_by_code", "issue", "issue_for_case", "matches",
-           "may_correct",
-           "next_number", "readable_document"]
+__all__ = ["correct", "download", "ensure_rendered", "find_by_code", "issue", "issue_for_case",
+           "matches", "may_correct", "next_number", "readable_document", "render_pending"]
 
 #: the 立案审批表's number is the case number (立案编号): it is never re-issued
 NOT_CORRECTABLE = frozenset({"filing_approval"})
@@ -42,11 +43,14 @@ def _header(code, title, number, verify_code, issued_on, corrects) -> dict:
                                                        "number": corrects.number}}
 
 
-def issue(case, code: str, *, actor, event, data: dict, year: int, corrects=None) -> Document:
+def issue(case, code: str, *, actor, event, data: dict, year: int, corrects=None,
+          flush: bool = True) -> Document:
     """Number, render and store one document (flushes, never commits).
 
     A failed render raises, so the action that issues the document rolls back whole and
-    its number is never used.
+    its number is never used. A deferred type is numbered and its data frozen here, with the
+    template version in force; its PDF is made after the commit (:func:`ensure_rendered`).
+    ``flush=False`` leaves the insert to the caller's next flush (the row has no id until then).
     """
     doc_type = DOC_TYPES[code]
     issued_at = utcnow()
@@ -59,17 +63,22 @@ def issue(case, code: str, *, actor, event, data: dict, year: int, corrects=None
     verify_code = new_verify_code()
     data = {**data, "doc": _header(code, title, number, verify_code, local_date(issued_at),
                                    corrects)}
-    rendered = rendering.render(code, data)
+    if doc_type.render == "deferred":
+        output = {"template_version": rendering.template_version(code), "render_pending": True}
+    else:
+        rendered = rendering.render(code, data)
+        output = {"template_version": rendered.template_version, "pdf": rendered.pdf,
+                  "sha256": rendered.sha256, "page_count": rendered.pages}
     document = Document(
         case_id=case.id, unit_id=case.unit_id, doc_type=code, number=number, title=title,
-        event_id=event.id if event is not None else None, data=data,
-        template_version=rendered.template_version, pdf=rendered.pdf,
-        sha256=rendered.sha256, page_count=rendered.pages, verify_code=verify_code,
+        event_id=event.id if event is not None else None, data=data, **output,
+        verify_code=verify_code,
         requires_service=doc_type.served, issued_by_id=actor.id, issued_at=issued_at,
         corrects_id=corrects.id if corrects is not None else None,
     )
     db.session.add(document)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return document
 
 
@@ -174,8 +183,10 @@ def readable_document(document_id: int, actor, *, ip=None) -> Document:
 
 
 def download(document_id: int, actor, *, ip=None, via: str = "web") -> tuple[Document, bytes]:
-    """The stored PDF, checked against its SHA-256; every download is audited."""
+    """The stored PDF, checked against its SHA-256; every download is audited. A pending
+    document is rendered first (once, see :func:`ensure_rendered`)."""
     document = readable_document(document_id, actor, ip=ip)
+    document = ensure_rendered(document)
     pdf = document.pdf
     if pdf is None:  # issued before documents were rendered
         raise NotFound()
@@ -187,6 +198,94 @@ def download(document_id: int, actor, *, ip=None, via: str = "web") -> tuple[Doc
                  number=document.number, sha256=document.sha256, via=via)
     db.session.commit()
     return document, pdf
+
+
+# -- deferred rendering ----------------------------------------------------------------------
+
+
+def ensure_rendered(document: Document, *, wait: bool = True) -> Document:
+    """Make and store the PDF of a pending document; a rendered one is returned as it is.
+
+    Owns its transaction (commits what the session holds first). Race-safe: the row is
+    claimed with a no-op conditional UPDATE, which takes its row lock (SQLite: the write
+    lock), so a concurrent renderer waits and then finds it rendered — every document is
+    rendered once and stores one result. The bytes are written by a conditional UPDATE
+    (``WHERE render_pending``) that bypasses the ORM's immutability guard: they are the
+    first and only PDF of data frozen at issue. A failed render rolls back and leaves the
+    document pending (raises RenderError). ``wait=False`` (the background worker) skips a
+    document that another renderer holds (PostgreSQL: FOR UPDATE SKIP LOCKED).
+    """
+    if not document.render_pending:
+        return document
+    document_id = document.id
+    db.session.commit()  # nothing of the caller's is held while the PDF is made
+    if wait:
+        claimed = db.session.execute(
+            update(Document).where(Document.id == document_id,
+                                   Document.render_pending.is_(True))
+            .values(render_pending=True).execution_options(synchronize_session=False)
+        ).rowcount == 1
+    else:
+        claimed = db.session.scalar(
+            select(Document.id).where(Document.id == document_id,
+                                      Document.render_pending.is_(True))
+            .with_for_update(skip_locked=True)) is not None
+    if claimed:
+        try:
+            _render_claimed(document_id)
+            db.session.commit()
+        except Stale:
+            db.session.rollback()
+        except Exception:
+            db.session.rollback()
+            log.exception("document %s: deferred render failed", document_id)
+            raise
+    else:
+        db.session.commit()  # another renderer stored it meanwhile
+    document = db.session.get(Document, document_id, populate_existing=True)
+    return document
+
+
+def _render_claimed(document_id: int) -> None:
+    row = db.session.execute(
+        select(Document.doc_type, Document.data, Document.template_version)
+        .where(Document.id == document_id)).one()
+    rendered = rendering.render(row.doc_type, row.data)
+    if rendered.template_version != row.template_version:
+        # the templates changed between issue and render (a deployment in between): the PDF
+        # records the version it was really made with
+        log.warning("document %s: issued with templates %s, rendered with %s", document_id,
+                    row.template_version, rendered.template_version)
+    stored = db.session.execute(
+        update(Document).where(Document.id == document_id, Document.render_pending.is_(True))
+        .values(pdf=rendered.pdf, sha256=rendered.sha256, page_count=rendered.pages,
+                template_version=rendered.template_version, render_pending=False)
+        .execution_options(synchronize_session=False))
+    if stored.rowcount != 1:  # only where FOR UPDATE is not supported (SQLite): stored already
+        raise Stale()
+    log.info("document %s rendered (%d pages)", document_id, rendered.pages)
+
+
+def render_pending(limit: int | None = None) -> int:
+    """Render pending documents, oldest first, one transaction each; the number rendered.
+    A document that fails is logged and left pending for the next run."""
+    query = select(Document.id).where(Document.render_pending.is_(True)).order_by(Document.id)
+    if limit is not None:
+        query = query.limit(limit)
+    ids = db.session.scalars(query).all()
+    db.session.commit()
+    done = 0
+    for document_id in ids:
+        document = db.session.get(Document, document_id)
+        if document is None:
+            continue
+        try:
+            if not ensure_rendered(document, wait=False).render_pending:
+                done += 1
+        except rendering.RenderError:
+            continue
+        db.session.expunge_all()  # PDFs are large: keep none of them in the session
+    return done
 
 
 # -- public verification ---------------------------------------------------------------------

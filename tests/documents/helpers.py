@@ -68,6 +68,28 @@ def latest(doc_type: str, case_id=None) -> Document | None:
     return db.session.scalar(query.order_by(Document.id.desc()).limit(1))
 
 
+def _unit_id(code: str) -> int:
+    from enforcement.orgs.models import OrgUnit
+
+    return db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def _hearing_held(**fields):
+    """The demo hearing: its notice served today, held on its day (APL Art. 64)."""
+    from datetime import date
+
+    from enforcement.db import acting_as_of
+
+    case = case_in_state("hearing")
+    notice = latest("hearing_notice", case.id)
+    act(case.id, "record_service", "linhe_inspector1", document=notice.id, method="direct",
+        served_on=TODAY().isoformat(), recipient="当事人")
+    hearing_on = next(e for e in reversed(case.events)
+                      if e.action == "request_hearing").data["hearing_on"]
+    with acting_as_of(date.fromisoformat(hearing_on)):
+        return act(case.id, "conclude_hearing", "linhe_reviewer", **fields)
+
+
 def _investigating(action, **fields):
     case = case_in_state("investigating")
     return act(case.id, action, "linhe_inspector1", **fields)
@@ -92,28 +114,35 @@ MAKERS = {
         reply_by=TODAY().isoformat()),
     "inquiry_record": lambda: _investigating(
         "record_inquiry", person="王某某（店主）", held_on=TODAY().isoformat(),
+        place="临河区市场监督管理局询问室",
         content="问：涉案面粉从何处购进？\n答：从外地流动商贩处购进，无票据。"),
     "sampling_record": lambda: _investigating(
-        "record_sampling", goods="“河套”雪花粉", quantity="2袋", held_on=TODAY().isoformat()),
+        "record_sampling", goods="“河套”雪花粉", quantity="2袋", held_on=TODAY().isoformat(),
+        spec="25公斤/袋", base_quantity="18袋"),
     "coercive_measure_decision": lambda: _investigating(
-        "impose_measure", measure="seize", goods_list="“河套”雪花粉 25公斤装 18袋\n外包装袋 40个",
+        "impose_measure", measure="seize", place="临河区某粮油店",
+        **{"goods-0-name": "“河套”雪花粉", "goods-0-spec": "25公斤装", "goods-0-quantity": "18",
+           "goods-0-unit": "袋", "goods-0-location": "本局涉案物品仓库",
+           "goods-1-name": "外包装袋", "goods-1-quantity": "40", "goods-1-unit": "个"},
         legal_basis="《中华人民共和国商标法》第六十二条第一款第（四）项"),
     "correction_order": lambda: _investigating(
         "order_correction", violation="销售侵犯“河套”注册商标专用权的面粉",
         correct_by=TODAY().isoformat(), legal_basis="《中华人民共和国商标法》第五十七条第（三）项"),
-    "hearing_record": lambda: act(
-        case_in_state("hearing").id, "conclude_hearing", "linhe_reviewer",
+    "hearing_record": lambda: _hearing_held(
         record="调查人员陈述了违法事实、证据和处罚建议；当事人进行了申辩。",
         report="当事人申辩理由不能成立，建议维持原处罚意见。"),
     "no_penalty_decision": lambda: act(
         case_in_state("decision_review").id, "decide_no_penalty", "linhe_head",
         ground="seller_exemption", facts="当事人能证明该商品系自己合法取得并说明提供者。",
-        legal_basis="《中华人民共和国商标法》第六十条第二款"),
+        legal_basis="《中华人民共和国商标法》第六十条第二款",
+        supplier_name="五原县某粮油批发部", supplier_address="五原县隆兴昌镇建设路8号",
+        supplier_unit=_unit_id("wuyuan_amr")),
     "report_form": lambda: _report_document("report_form"),
     "report_receipt": lambda: _report_document("report_receipt"),
     "report_result_notice": lambda: _report_document("report_result_notice", "investigating"),
 }
 MAKERS["property_list"] = MAKERS["coercive_measure_decision"]
+MAKERS["supplier_referral_letter"] = MAKERS["no_penalty_decision"]
 MAKERS["hearing_report"] = MAKERS["hearing_record"]
 
 
@@ -126,4 +155,7 @@ def document_of_type(doc_type: str) -> Document:
         found = next(d for d in issued if d.doc_type == doc_type)
         db.session.expire_all()
         found = db.session.get(Document, found.id)
-    return found
+    # a deferred type (report documents) gets its PDF after the issue: make it now
+    from enforcement.documents.services import ensure_rendered
+
+    return ensure_rendered(found)

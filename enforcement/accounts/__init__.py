@@ -1,0 +1,1 @@
+"""Portal accounts: registration of rights holders and agents, and agents' mandates."""

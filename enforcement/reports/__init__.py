@@ -1,0 +1,1 @@
+"""The public reporting portal: reports, their receipts and status, and abuse limits."""

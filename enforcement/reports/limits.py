@@ -1,0 +1,62 @@
+"""Rate limits per client address: a fixed-window counter in the database.
+
+The counter lives in the shared database, so every worker and host counts the same hits
+(DESIGN §11: nothing relies on process memory). Each hit is one upsert committed at once, so a
+request that later fails or is refused still counts: call it at the start of a request, before
+any write. Limits come from ``RATE_LIMITS`` in config.py.
+"""
+import time
+
+from flask import current_app, request
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from enforcement.extensions import db
+from enforcement.reports.models import RateWindow
+
+#: POST endpoints outside this package that are limited, by endpoint name
+ENDPOINT_LIMITS = {"auth.login": "login", "api.token": "login"}
+
+
+class RateLimited(Exception):
+    def __init__(self, action: str, retry_after: int):
+        super().__init__(action)
+        self.action = action
+        self.retry_after = retry_after
+
+
+def client_address() -> str:
+    # behind a proxy, configure werkzeug's ProxyFix so that remote_addr is the client's
+    return request.remote_addr or "-"
+
+
+def hit(action: str, key: str | None = None, *, now: float | None = None) -> None:
+    """Count one request of ``action`` by ``key`` (the client address by default); raise
+    RateLimited when the window's limit is exceeded."""
+    limit, window = current_app.config["RATE_LIMITS"][action]
+    now = time.time() if now is None else now
+    start = int(now // window * window)
+    bucket = f"{action}:{key or client_address()}"[:160]
+    session = db.session
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    stmt = insert(RateWindow).values(bucket=bucket, window_start=start, hits=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[RateWindow.bucket, RateWindow.window_start],
+        set_={"hits": RateWindow.hits + 1}).returning(RateWindow.hits)
+    # the session's own connection: on SQLite a second connection would wait for the write
+    # lock that the session's transaction (e.g. loading the logged-in user) already holds
+    hits = session.execute(stmt).scalar_one()
+    if hits == 1:  # a new window: forget this bucket's older ones
+        session.execute(delete(RateWindow).where(RateWindow.bucket == bucket,
+                                                 RateWindow.window_start < start))
+    session.commit()
+    if hits > limit:
+        raise RateLimited(action, start + window - int(now))
+
+
+def limit_other_endpoints() -> None:
+    """before_app_request: login and token requests count against the ``login`` limit."""
+    action = ENDPOINT_LIMITS.get(request.endpoint or "")
+    if action and request.method == "POST":
+        hit(action)
