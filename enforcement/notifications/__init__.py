@@ -1,0 +1,1 @@
+"""Notifications to reporters and rights holders, and the holder's requests in the portal."""
