@@ -36,6 +36,55 @@ def legal_basis(required=True):
     return Field("legal_basis", "text", N_("法律依据"), required=required, max_length=300)
 
 
+#: one line of a 财物清单 (文书 24)
+PROPERTY_COLUMNS = (
+    Field("name", "text", N_("物品名称"), max_length=120),
+    Field("spec", "text", N_("规格"), required=False, max_length=60),
+    Field("quantity", "decimal", N_("数量")),
+    Field("unit", "text", N_("单位"), max_length=20),
+    Field("location", "text", N_("存放地点"), required=False, max_length=120),
+)
+
+#: price bases of 商标法实施条例 Art. 78, in the order the design applies them
+PRICE_BASES = (
+    ("actual_price", N_("实际销售价格")),
+    ("marked_price", N_("标价")),
+    ("average_price", N_("已查清的实际销售平均价格")),
+    ("market_price", N_("被侵权产品的市场中间价格")),
+)
+
+#: one line of the 违法经营额 worksheet
+WORKSHEET_COLUMNS = (
+    Field("name", "text", N_("商品名称"), max_length=120),
+    Field("status", "choice", N_("销售情况"),
+          choices=(("sold", N_("已销售")), ("unsold", N_("未销售（库存）")))),
+    Field("quantity", "decimal", N_("数量")),
+    Field("unit", "text", N_("单位"), max_length=20),
+    Field("price", "money", N_("单价（元）")),
+    Field("price_basis", "choice", N_("价格依据"), choices=PRICE_BASES),
+)
+
+
+#: the supplier a seller named (商标法 Art. 60 ¶2): the lead goes to its bureau
+SUPPLIER_FIELDS = (
+    Field("supplier_name", "text", N_("提供者名称"), required=False, max_length=120,
+          help=N_("以销售者免责不予处罚的，填写当事人说明的商品提供者")),
+    Field("supplier_credit_code", "text", N_("提供者统一社会信用代码"), required=False,
+          max_length=18),
+    Field("supplier_address", "text", N_("提供者地址"), required=False, max_length=200),
+    Field("supplier_unit", "unit", N_("提供者所在地市场监管部门"), required=False,
+          option="supplier"),
+    Field("supplier_region", "text", N_("提供者所在地（本市以外的）"), required=False,
+          max_length=120, help=N_("提供者在本市以外的，填写所在省、市、县（区）")),
+)
+
+
+def measure_document(label: str) -> Field:
+    # each 查封/扣押 is known by its 实施行政强制措施决定书 and has its own clock
+    return Field("measure_document", "document", label, option="measure",
+                 help=N_("按实施行政强制措施决定书文号选择"))
+
+
 SERVICE_METHODS = (
     ("direct", N_("直接送达")),
     ("lodged", N_("留置送达")),
@@ -58,7 +107,9 @@ ACTIONS: tuple[Action, ...] = (
         "request_identification", N_("请求权利人协助辨认/鉴别"),
         (S.verifying, S.investigating), None, INVESTIGATE,
         fields=(Field("items", "textarea", N_("需要辨认或鉴别的商品及标识")),
-                Field("reply_by", "date", N_("答复期限"))),
+                Field("reply_by", "date", N_("答复期限")),
+                Field("photos", "files", N_("待辨认商品照片"), required=False,
+                      help=N_("这些照片将提供给权利人，请勿包含当事人个人信息"))),
         documents=("identification_notice",),
         clocks=Clocks(pause=("verification", "decision")),
         basis=N_("《商标法实施条例》第八十二条"),
@@ -71,8 +122,33 @@ ACTIONS: tuple[Action, ...] = (
                       choices=(("counterfeit", N_("系假冒注册商标的商品")),
                                ("genuine", N_("系权利人生产或许可的商品")),
                                ("undetermined", N_("无法确定")))),
-                Field("opinion", "textarea", N_("辨认/鉴别意见"))),
+                Field("opinion", "textarea", N_("辨认/鉴别意见")),
+                Field("files", "files", N_("辨认/鉴别材料"), required=False)),
         clocks=Clocks(resume=("verification", "decision")),
+    ),
+    # ---- mediation of compensation (商标法 Art. 60 ¶3): asked by the holder once the case is
+    #      filed and before it is closed or sent to the police; the bureau mediates on request,
+    #      it never must agree
+    Action(
+        "request_mediation", N_("申请调解赔偿数额"), BEFORE_DECISION + DECIDED, None,
+        (Actor("report.read_own", Side.holder),),
+        guards=(g.no_mediation_pending,),
+        fields=(Field("amount", "money", N_("请求赔偿数额（元）")),
+                Field("reasons", "textarea", N_("事实和理由"))),
+        basis=N_("《商标法》第六十条第三款"),
+    ),
+    Action(
+        "record_mediation", N_("记录调解结果"), BEFORE_DECISION + DECIDED, None, INVESTIGATE,
+        guards=(g.mediation_pending,),
+        fields=(Field("outcome", "choice", N_("调解结果"),
+                      choices=(("agreed", N_("双方达成调解协议")),
+                               ("failed", N_("调解不成")),
+                               ("declined", N_("不予调解")))),
+                Field("agreed_amount", "money", N_("调解赔偿数额（元）"), required=False,
+                      help=N_("达成调解协议时填写")),
+                Field("note", "textarea", N_("说明"),
+                      help=N_("将告知权利人，请勿填写当事人个人信息或内部意见"))),
+        basis=N_("《商标法》第六十条第三款"),
     ),
     Action(
         "extend_verification", N_("延长核查期限"), (S.verifying,), None, APPROVE_FILING,
@@ -126,7 +202,10 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "record_inquiry", N_("制作询问笔录"), (S.investigating,), None, INVESTIGATE,
         fields=(Field("person", "text", N_("被询问人"), max_length=80),
+                Field("person_id", "text", N_("被询问人身份证件号码"), required=False,
+                      max_length=18),
                 Field("held_on", "date", N_("询问日期")),
+                Field("place", "text", N_("询问地点"), required=False, max_length=200),
                 Field("content", "textarea", N_("询问内容"))),
         documents=("inquiry_record",),
     ),
@@ -147,7 +226,12 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "record_sampling", N_("抽样取证"), (S.investigating,), None, INVESTIGATE,
         fields=(Field("goods", "text", N_("样品名称"), max_length=200),
+                Field("spec", "text", N_("规格型号"), required=False, max_length=60),
+                Field("batch", "text", N_("生产日期或批号"), required=False, max_length=60),
+                Field("base_quantity", "text", N_("抽样基数"), required=False, max_length=60),
                 Field("quantity", "text", N_("抽样数量"), max_length=60),
+                Field("place", "text", N_("抽样地点"), required=False, max_length=200,
+                      help=N_("不填写的，为案件登记的违法行为发生地")),
                 Field("held_on", "date", N_("抽样日期"))),
         documents=("sampling_record",),
     ),
@@ -155,7 +239,9 @@ ACTIONS: tuple[Action, ...] = (
         "impose_measure", N_("实施查封、扣押"), (S.investigating,), None, INVESTIGATE,
         fields=(Field("measure", "choice", N_("措施"),
                       choices=(("seal", N_("查封")), ("seize", N_("扣押")))),
-                Field("goods_list", "textarea", N_("财物清单")),
+                Field("goods", "rows", N_("财物清单"), columns=PROPERTY_COLUMNS,
+                      help=N_("每行一项财物；财物清单和案件涉案商品由此生成")),
+                Field("place", "text", N_("实施地点"), max_length=200),
                 legal_basis()),
         documents=("coercive_measure_decision", "property_list"),
         clocks=Clocks(start=("seizure",)),
@@ -164,16 +250,19 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "extend_measure", N_("延长查封、扣押期限"), (S.investigating,), None, APPROVE_FILING,
         guards=(g.measure_active, g.measure_extendable),
-        fields=(reason(N_("延长理由")),),
-        clocks=Clocks(extend=("seizure",)),
+        fields=(measure_document(N_("延长哪一项查封、扣押")), reason(N_("延长理由"))),
+        # the chosen measure's own clock is extended (effects.extend_measure): a case may
+        # have several running at once
+        clocks=Clocks(),
         basis=N_("《行政强制法》第二十五条"),
     ),
     Action(
         "release_measure", N_("解除查封、扣押"), (S.investigating, S.legal_review,
                                                S.decision_review), None, INVESTIGATE,
         guards=(g.measure_active,),
-        fields=(reason(N_("解除理由")),),
-        clocks=Clocks(stop=("seizure",)),
+        fields=(measure_document(N_("解除哪一项查封、扣押")), reason(N_("解除理由"))),
+        # the chosen measure's own clock stops (effects.release_measure)
+        clocks=Clocks(),
         basis=N_("《行政强制法》第二十八条"),
     ),
     Action(
@@ -185,13 +274,10 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "compute_business_volume", N_("计算违法经营额"), (S.investigating,), None, INVESTIGATE,
-        fields=(Field("amount", "money", N_("违法经营额（元）")),
-                Field("method", "choice", N_("计算方法"),
-                      choices=(("actual_price", N_("已销售的按实际销售价格")),
-                               ("marked_price", N_("库存的按标价")),
-                               ("average_price", N_("按查清的实际销售平均价格")),
-                               ("market_price", N_("按被侵权产品市场中间价格")))),
-                Field("worksheet", "textarea", N_("计算过程"))),
+        fields=(Field("lines", "rows", N_("计算表"), columns=WORKSHEET_COLUMNS,
+                      help=N_("已销售的按实际销售价格；库存的按标价；无标价的按已查清的实际"
+                              "销售平均价格；均无法查清的按被侵权产品的市场中间价格")),
+                Field("note", "textarea", N_("价格认定说明"), required=False)),
         basis=N_("《商标法实施条例》第七十八条"),
     ),
     Action(
@@ -280,7 +366,21 @@ ACTIONS: tuple[Action, ...] = (
         basis=N_("《行政处罚法》第六十四条"),
     ),
     Action(
+        "reschedule_hearing", N_("听证改期"), (S.hearing,), None, INVESTIGATE,
+        fields=(Field("hearing_on", "date", N_("新的听证日期"),
+                      help=N_("听证通知书须在听证七个工作日前送达当事人")),
+                Field("place", "text", N_("听证地点"), max_length=200),
+                Field("host", "text", N_("听证主持人"), max_length=80),
+                reason(N_("改期理由"))),
+        # the earlier notice, not yet served, is withdrawn (effects.reschedule_hearing)
+        documents=("hearing_notice",),
+        clocks=Clocks(start=("hearing_notice",)),
+        basis=N_("《行政处罚法》第六十四条"),
+        tone="secondary",
+    ),
+    Action(
         "conclude_hearing", N_("听证结束"), (S.hearing,), S.decision_review, REVIEW,
+        guards=(g.hearing_notice_served, g.hearing_day_reached),
         fields=(Field("record", "textarea", N_("听证笔录")),
                 Field("report", "textarea", N_("听证报告及处理意见"))),
         documents=("hearing_record", "hearing_report"),
@@ -303,7 +403,11 @@ ACTIONS: tuple[Action, ...] = (
                 Field("fine", "money", N_("罚款（元）"), required=False),
                 Field("confiscation", "money", N_("没收违法所得（元）"), required=False),
                 Field("confiscated_goods", "textarea", N_("没收、销毁的侵权商品和工具"),
-                      required=False)),
+                      required=False),
+                Field("order_to_stop", "bool", N_("责令立即停止侵权行为"), required=False),
+                Field("heavier_reasoning", "textarea", N_("从重处罚理由"), required=False,
+                      help=N_("当事人五年内实施两次以上商标侵权行为的，应当从重处罚，"
+                              "并在此说明从重的事实和理由（《商标法》第六十条第二款）"))),
         documents=("penalty_decision",),
         clocks=Clocks(stop=("decision",), start=("decision_service", "publication")),
         basis=N_("《商标法》第六十条、《行政处罚法》第五十七条、第五十九条"),
@@ -318,7 +422,9 @@ ACTIONS: tuple[Action, ...] = (
                                ("insufficient", N_("违法事实不能成立")),
                                ("other", N_("其他法定情形")))),
                 Field("facts", "textarea", N_("事实和理由")),
-                legal_basis()),
+                legal_basis(),
+                *SUPPLIER_FIELDS),
+        # a seller exemption also issues the 案件线索移送函 (effects.decide_no_penalty)
         documents=("no_penalty_decision",),
         clocks=Clocks(stop=("decision",), start=("decision_service",)),
         basis=N_("《商标法》第六十条第二款、《行政处罚法》第三十三条"),
@@ -338,7 +444,10 @@ ACTIONS: tuple[Action, ...] = (
         guards=(g.penalty_decided, g.amount_due),
         fields=(Field("amount", "money", N_("缴款金额（元）")),
                 Field("paid_on", "date", N_("缴款日期")),
-                Field("reference", "text", N_("银行缴款凭证号"), max_length=60)),
+                Field("reference", "text", N_("银行缴款凭证号"), max_length=60),
+                Field("surcharge_paid", "money", N_("其中缴纳加处罚款（元）"), required=False,
+                      help=N_("逾期缴纳罚款的，每日按罚款数额的百分之三加处罚款，"
+                              "加处罚款的数额不超过罚款数额（《行政处罚法》第七十二条）"))),
         basis=N_("《行政处罚法》第六十七条"),
     ),
     # ---- publicity (公示) ------------------------------------------------------------------

@@ -43,6 +43,8 @@ class CaseFacts(Protocol):
     enforcement_accepted: bool
     enforcement_ruled: bool
     goods_to_hand_over: bool
+    hearing_notice_served: bool  # the latest 听证通知书, served 7 working days before
+    hearing_day_reached: bool
 
 
 def _guard(code, reason, check):
@@ -175,6 +177,16 @@ enforcement_accepted = _guard(
     N_("人民法院尚未受理该申请"),
     lambda f: f.enforcement_accepted and not f.enforcement_ruled,
 )
+hearing_notice_served = _guard(
+    "hearing_notice_served",
+    N_("听证通知书尚未在听证七个工作日前送达当事人，不能举行听证（《行政处罚法》第六十四条）"),
+    lambda f: f.hearing_notice_served,
+)
+hearing_day_reached = _guard(
+    "hearing_day_reached",
+    N_("尚未到通知的听证日期"),
+    lambda f: f.hearing_day_reached,
+)
 # closing (结案): every obligation met (Order 42 Art. 77)
 decision_served = _guard(
     "decision_served",
@@ -195,4 +207,15 @@ goods_handed_over = _guard(
     "goods_handed_over",
     N_("涉案物品尚未移交公安机关"),
     lambda f: not f.goods_to_hand_over,
+)
+# mediation of compensation (商标法 Art. 60 ¶3): one request at a time, each answered
+mediation_pending = _guard(
+    "mediation_pending",
+    N_("没有待处理的调解申请"),
+    lambda f: f.count("request_mediation") > f.count("record_mediation"),
+)
+no_mediation_pending = _guard(
+    "no_mediation_pending",
+    N_("已有调解申请正在处理，请等待办案机构答复"),
+    lambda f: f.count("request_mediation") <= f.count("record_mediation"),
 )

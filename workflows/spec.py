@@ -36,6 +36,7 @@ class Field:
 
     name: str
     #: text | textarea | date | money | integer | choice | users | unit | document | bool | files
+    #: | decimal (a quantity) | rows (a table of records, each made of ``columns`` sub-fields)
     kind: str
     label: str
     required: bool = True
@@ -45,11 +46,17 @@ class Field:
     option: str | int | None = None
     max_length: int = 2000
     help: str = ""
+    #: for ``rows``: the sub-fields of one row. A browser posts ``<name>-<i>-<column>``
+    #: (WTForms FieldList of FormField); the API sends a JSON list of objects by column name
+    columns: tuple["Field", ...] = ()
+    #: for ``rows``: at least this many rows, and at most ``max_rows``
+    min_rows: int = 1
+    max_rows: int = 50
 
 
 FIELD_KINDS = frozenset(
     {"text", "textarea", "date", "money", "integer", "choice", "users", "unit", "document", "bool",
-     "files"}
+     "files", "rows", "decimal"}
 )
 
 

@@ -16,7 +16,9 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FieldList,
     Form,
+    FormField,
     IntegerField,
     MultipleFileField,
     SelectField,
@@ -28,7 +30,11 @@ from wtforms import (
 from wtforms.i18n import messages_path
 from wtforms.widgets import CheckboxInput
 
-from enforcement.cases.facts import credentialed_inspectors, unserved_documents
+from enforcement.cases.facts import (
+    active_measures,
+    credentialed_inspectors,
+    unserved_documents,
+)
 from enforcement.documents.models import Document
 from enforcement.evidence.checks import UploadRefused, check_upload
 from enforcement.extensions import db
@@ -57,14 +63,17 @@ class ActionForm(Form):
 
 
 class AtLeast:
-    """At least ``n`` selected options."""
+    """At least ``n`` selected options (the people of a case team)."""
 
     def __init__(self, n: int):
         self.n = n
 
     def __call__(self, form, field):
         if len(field.data or []) < self.n:
-            raise validators.ValidationError(_("请至少选择 %(n)d 项", n=self.n))
+            # Order 42 Art. 19: a case is handled by two or more credentialed inspectors
+            raise validators.ValidationError(_(
+                "须选择至少 %(n)d 名持有执法证件的执法人员，现选择了 %(k)d 名"
+                "（《市场监督管理行政处罚程序规定》第十九条）", n=self.n, k=len(field.data or [])))
 
 
 class CheckedFiles:
@@ -85,6 +94,54 @@ class CheckedFiles:
                 raise validators.StopValidation(str(exc)) from None
 
 
+class RowsField(FieldList):
+    """A table of records (``rows`` kind): rows left entirely blank in a browser form are
+    dropped, and errors are flattened to one message per cell, naming row and column."""
+
+    def __init__(self, spec, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data if data is not None else [], extra_filters)
+        if formdata:
+            self.entries = [e for e in self.entries if _filled(self.spec, e.form)]
+            self.last_index = len(self.entries) - 1
+
+    def validate(self, form, extra_validators=()):
+        self.errors = []
+        for number, entry in enumerate(self.entries, start=1):
+            entry.validate(form)
+            for column in self.spec.columns:
+                for message in entry.form[column.name].errors:
+                    self.errors.append(_("第 %(n)d 行“%(column)s”：%(message)s", n=number,
+                                         column=_(column.label), message=message))
+        if not self.errors:
+            count = len(self.entries)
+            if count < self.spec.min_rows:
+                self.errors.append(_("请至少填写 %(n)d 行", n=self.spec.min_rows))
+            elif count > self.spec.max_rows:
+                self.errors.append(_("最多填写 %(n)d 行", n=self.spec.max_rows))
+        return not self.errors
+
+
+def _filled(spec, row_form) -> bool:
+    # a choice or checkbox always posts something; a row is blank when its typed cells are
+    return any(str(v).strip() for column in spec.columns if column.kind not in ("choice", "bool")
+               for v in (row_form[column.name].raw_data or []))
+
+
+#: blank rows a browser form starts with
+BLANK_ROWS = 3
+
+
+def _rows(spec, formdata_given: bool):
+    row_class = type(f"{spec.name.title()}Row", (ActionForm,),
+                     {c.name: _field(c, []) for c in spec.columns})
+    return RowsField(spec, FormField(row_class), _(spec.label),
+                     min_entries=0 if formdata_given else max(spec.min_rows, BLANK_ROWS))
+
+
 def _presence(spec):
     return validators.InputRequired() if spec.required else validators.Optional()
 
@@ -102,6 +159,9 @@ def _field(spec, choices):
         return DecimalField(label, [presence, validators.NumberRange(min=0)], places=2)
     if spec.kind == "integer":
         return IntegerField(label, [presence, validators.NumberRange(min=0)])
+    if spec.kind == "decimal":  # a quantity: up to three decimals, more than zero
+        return DecimalField(label, [presence, validators.NumberRange(
+            min=Decimal("0.001"), message=_("须大于零"))], places=3)
     if spec.kind == "bool":
         return BooleanField(label, [validators.Optional()])
     if spec.kind == "choice":
@@ -121,12 +181,20 @@ def field_choices(spec, case) -> list[tuple]:
     if spec.kind == "users":
         return [(u.id, f"{u.full_name}（{u.credential_no}）")
                 for u in credentialed_inspectors(case.unit_id)]
+    if spec.kind == "unit" and spec.option == "supplier":
+        # where a seller's supplier is: any bureau of the city, its own included, or elsewhere
+        units = db.session.scalars(select(OrgUnit).where(
+            OrgUnit.kind == UnitKind.bureau, OrgUnit.active.is_(True)).order_by(OrgUnit.id))
+        return [(0, _("本市以外（请填写所在地）")), *((u.id, u.name) for u in units)]
     if spec.kind == "unit":
         units = db.session.scalars(
             select(OrgUnit).where(OrgUnit.kind == UnitKind(spec.option), OrgUnit.active.is_(True))
             .order_by(OrgUnit.id)
         )
         return [(u.id, u.name) for u in units if u.id != case.unit_id]
+    if spec.kind == "document" and spec.option == "measure":
+        return [(m.document.id, f"{m.document.number}（{_('期限至')} {m.clock.due_on or '—'}）")
+                for m in active_measures(case)]
     if spec.kind == "document":
         documents = db.session.scalars(select(Document).where(Document.case_id == case.id))
         return [(d.id, f"{d.title} {d.number or ''}".strip())
@@ -136,34 +204,72 @@ def field_choices(spec, case) -> list[tuple]:
 
 def build_form(action, case, formdata: MultiDict | None = None) -> ActionForm:
     """A form instance for the action on this case, bound to ``formdata`` when given."""
-    attrs = {spec.name: _field(spec, field_choices(spec, case)) for spec in action.fields}
+    attrs = {spec.name: _rows(spec, bool(formdata)) if spec.kind == "rows"
+             else _field(spec, field_choices(spec, case)) for spec in action.fields}
     form_class = type(f"{action.name.title().replace('_', '')}Form", (ActionForm,), attrs)
-    return form_class(formdata=formdata)
+    form = form_class(formdata=formdata)
+    #: what the form shows above its fields (surcharge, closing checklist, hearing dates)
+    form.panel = action_panel(action, case)
+    return form
+
+
+def action_panel(action, case) -> dict | None:
+    """Figures a clerk needs while filling in the form; computed, never posted."""
+    from enforcement.cases.facts import closing_checklist
+    from enforcement.clocks import holidays
+    from enforcement.clocks.calendar import CalendarUnknown, add_working_days
+    from enforcement.db import local_today
+    from enforcement.rules import assessment
+
+    today = local_today()
+    if action.name == "record_payment":
+        owed = assessment.case_surcharge(case, today)
+        total = (case.fine_amount or _CENT * 0) + (case.confiscation_amount or 0)
+        return {"kind": "payment", "fine": case.fine_amount, "total": total.quantize(_CENT),
+                "paid": (case.paid_amount or _CENT * 0).quantize(_CENT), "surcharge": owed,
+                "rate": assessment.SURCHARGE_RATE * 100}
+    if action.name == "close":
+        return {"kind": "closing", "checks": closing_checklist(case)}
+    if action.name in ("request_hearing", "reschedule_hearing"):
+        try:
+            earliest = add_working_days(today, 7, holidays.current())
+        except CalendarUnknown:
+            earliest = None
+        return {"kind": "hearing", "earliest": earliest}
+    return None
 
 
 def cleaned(form, action) -> dict:
     """The form's data as JSON-safe values, as stored on the case event."""
-    data = {}
-    for spec in action.fields:
-        value = form[spec.name].data
-        if value is None or value == "":
-            data[spec.name] = None
-        elif spec.kind == "date":
-            data[spec.name] = value.isoformat()
-        elif spec.kind == "money":
-            data[spec.name] = str(value.quantize(_CENT))
-        elif spec.kind == "files":
-            data[spec.name] = [upload.filename for upload in value]  # replaced once stored
-        else:
-            data[spec.name] = value
-    return data
+    return {spec.name: _clean(spec, form[spec.name].data) for spec in action.fields}
+
+
+def _clean(spec, value):
+    if spec.kind == "rows":
+        return [{c.name: _clean(c, row[c.name]) for c in spec.columns} for row in value or []]
+    if value is None or value == "":
+        return None
+    if spec.kind == "date":
+        return value.isoformat()
+    if spec.kind == "money":
+        return str(value.quantize(_CENT))
+    if spec.kind == "decimal":
+        return format(value.normalize(), "f")
+    if spec.kind == "files":
+        return [upload.filename for upload in value]  # replaced once stored
+    return value
 
 
 def json_to_formdata(body: dict) -> MultiDict:
     """A JSON body as form data: lists become repeated keys, booleans the checkbox value."""
     items = []
     for key, value in body.items():
-        if isinstance(value, list):
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            # a ``rows`` field: the names a browser posts, <name>-<i>-<column>
+            for i, row in enumerate(value):
+                flat = json_to_formdata(row if isinstance(row, dict) else {})
+                items.extend((f"{key}-{i}-{column}", v) for column, v in flat.items(multi=True))
+        elif isinstance(value, list):
             items.extend((key, str(v)) for v in value)
         elif isinstance(value, bool):
             if value:
@@ -189,4 +295,20 @@ JSON_TYPES = {
     "unit": {"type": "integer"},
     "document": {"type": "integer"},
     "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+    "decimal": {"type": "string", "pattern": r"^\d+(\.\d{1,3})?$"},
+    "rows": {"type": "array", "items": {"type": "object"}},
 }
+
+
+def json_schema(spec) -> dict:
+    """The JSON schema of one field; a ``rows`` field lists its columns as object properties."""
+    schema = {**JSON_TYPES[spec.kind], "title": _(spec.label)}
+    if spec.kind == "rows":
+        schema["items"] = {
+            "type": "object",
+            "properties": {c.name: json_schema(c) for c in spec.columns},
+            "required": [c.name for c in spec.columns if c.required and c.kind != "bool"]}
+        schema["minItems"], schema["maxItems"] = spec.min_rows, spec.max_rows
+    if spec.kind == "choice":
+        schema["enum"] = [value for value, _label in spec.choices]
+    return schema

@@ -12,17 +12,23 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from enforcement.auth.models import User
+from enforcement.cases.facts import measure_for
+from enforcement.cases.models import CaseGoods
 from enforcement.cases.scope import current_referral
 from enforcement.clocks import services as clocks
+from enforcement.clocks.kinds import CLOCK_KINDS
+from enforcement.clocks.models import ClockEventKind, ClockStatus
 from enforcement.db import local_today, utcnow
 from enforcement.documents import context as document_context
+from enforcement.documents import services as documents
 from enforcement.documents.models import Document
+from enforcement.errors import Invalid
 from enforcement.evidence import services as evidence_services
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
-from enforcement.outbox.models import OutboxMessage
 from enforcement.referrals.models import Referral, ReferralKind
 from enforcement.rules import assessment
+from workflows.definition import ACTIONS_BY_NAME
 from workflows.spec import N_
 
 
@@ -56,25 +62,30 @@ def record_evidence(ctx):
         for e in stored]}
 
 
+def _store_files(ctx, name: str, description: str) -> None:
+    stored = [evidence_services.store(ctx.case, upload, actor=ctx.actor, description=description)
+              for upload in ctx.uploads.get(name, [])]
+    ctx.event.data = {**ctx.data, name: [
+        {"id": e.id, "name": e.original_name, "size": e.size, "sha256": e.sha256}
+        for e in stored]}
+
+
+def request_identification(ctx):
+    # the photos go to the rights holder with the request (see notifications.holder)
+    _store_files(ctx, "photos", N_("待辨认商品照片"))
+
+
+def record_identification(ctx):
+    _store_files(ctx, "files", N_("权利人辨认/鉴别材料"))
+
+
+def record_mediation(ctx):
+    if ctx.data["outcome"] == "agreed" and ctx.data.get("agreed_amount") is None:
+        raise Invalid({"agreed_amount": [_("达成调解协议的，请填写调解赔偿数额")]})
+
+
 def propose_filing(ctx):
     ctx.case.cause = ctx.data["cause"]
-
-
-def _tell_reporter(case, outcome: str):
-    # a named reporter is told the outcome within 5 working days (投诉举报办法 Art. 31);
-    # the message is in Chinese whatever the officer's UI language
-    if case.reporter_is_named:
-        with force_locale("zh"):
-            subject = _("举报处理结果告知")
-            body = _("您提交的举报（登记编号 %(no)s）：%(outcome)s。", no=case.report_no,
-                     outcome=_(outcome))
-        channel = "portal" if case.reporter_user_id else "sms"
-        db.session.add(OutboxMessage(
-            case_id=case.id, channel=channel,
-            recipient=case.reporter_contact or f"user:{case.reporter_user_id}",
-            subject=subject, body=body))
-        if channel == "portal":
-            clocks.stop(case, "inform_reporter")  # a notice on the portal counts as telling
 
 
 def approve_filing(ctx):
@@ -82,15 +93,61 @@ def approve_filing(ctx):
     case.case_no = ctx.documents["filing_approval"].number
     case.filed_at = utcnow()
     case.is_major = bool(ctx.data.get("is_major"))
-    _tell_reporter(case, N_("已立案调查"))
-
-
-def reject_filing(ctx):
-    _tell_reporter(ctx.case, N_("经核查，决定不予立案"))
 
 
 def compute_business_volume(ctx):
-    ctx.case.business_volume = _money(ctx.data["amount"])
+    """违法经营额 (Regulations Art. 78): the system computes it from the worksheet's lines and
+    records the computation beside them; the result feeds the fine cap and criminal alerts."""
+    case = ctx.case
+    sheet = assessment.worksheet(ctx.data["lines"])
+    case.business_volume = sheet.amount
+    with force_locale("zh"):  # the case file is in Chinese whatever the UI language
+        computation = [_("%(name)s %(status)s %(quantity)s%(unit)s × %(price)s 元（%(basis)s）"
+                         "= %(value)s 元", name=line.name,
+                         status=_(_column_label("status", line.status)),
+                         quantity=format(line.quantity.normalize(), "f"), unit=line.unit,
+                         price=line.price,
+                         basis=_(_column_label("price_basis", line.price_basis)),
+                         value=line.value)
+                       for line in sheet.lines]
+    db.session.flush()
+    today = local_today()
+    alerts = [a.crime for a in assessment.criminal_alerts(
+        case, today, assessment.repeat_flags(case, today)) if a.reached]
+    ctx.event.data = {**ctx.data, "amount": str(sheet.amount), "sold": str(sheet.sold),
+                      "unsold": str(sheet.unsold), "methods": sheet.methods,
+                      "computation": computation, "criminal_alerts": alerts}
+
+
+def _column_label(column: str, value) -> str:
+    spec = ACTIONS_BY_NAME["compute_business_volume"].field("lines")
+    choices = next(c for c in spec.columns if c.name == column).choices
+    return next(label for v, label in choices if v == value)
+
+
+def impose_measure(ctx):
+    # the seized goods join the case's goods (no price: they are valued on the worksheet)
+    for row in ctx.data["goods"]:
+        name = f"{row['name']}（{row['spec']}）" if row.get("spec") else row["name"]
+        ctx.case.goods.append(CaseGoods(name=name[:120], quantity=Decimal(row["quantity"]),
+                                        unit=row["unit"], sold=False))
+
+
+def extend_measure(ctx):
+    # the chosen measure's clock, not the latest one (clocks.extend takes the latest open)
+    clock = measure_for(ctx.case, ctx.data["measure_document"]).clock
+    before = clock.due_on
+    clock.extended += CLOCK_KINDS["seizure"].extension
+    clock.extensions += 1
+    clocks.compute(clock)
+    if clock.status is ClockStatus.overdue and not clocks.is_past_due(clock, local_today()):
+        clock.status = ClockStatus.running
+    clocks._record(clock, ClockEventKind.extend, clocks.cause_of(ctx.case), due_before=before)
+
+
+def release_measure(ctx):
+    clock = measure_for(ctx.case, ctx.data["measure_document"]).clock
+    clocks._close(clock, ClockStatus.met, ClockEventKind.stop, clocks.cause_of(ctx.case))
 
 
 def _applied_rules(ctx):
@@ -109,6 +166,32 @@ def decide_penalty(ctx):
 
 def decide_no_penalty(ctx):
     ctx.case.decided_at = utcnow()
+    if ctx.data["ground"] == "seller_exemption":
+        _refer_supplier(ctx)
+
+
+def _refer_supplier(ctx):
+    """The supplier a seller named goes to the bureau where it is, with a 案件线索移送函; a
+    bureau of the city gets it as a registered case (商标法 Art. 60 ¶2)."""
+    from enforcement.referrals.leads import refer_supplier
+
+    letter = documents.issue(ctx.case, "supplier_referral_letter", actor=ctx.actor,
+                             event=ctx.event, year=local_today().year,
+                             data=document_data(ctx, "supplier_referral_letter"))
+    ctx.documents["supplier_referral_letter"] = letter
+    refer_supplier(ctx.case, ctx.data, letter, ctx.actor)
+
+
+def reschedule_hearing(ctx):
+    # the earlier notices not yet served give way to the new one (APL Art. 64 ¶1 (二))
+    new = ctx.documents["hearing_notice"]
+    for old in db.session.scalars(select(Document).where(
+            Document.case_id == ctx.case.id, Document.doc_type == "hearing_notice",
+            Document.id != new.id, Document.served_at.is_(None),
+            Document.revoked_at.is_(None))):
+        old.revoked_at, old.revoked_by_id = utcnow(), ctx.actor.id
+        with force_locale("zh"):
+            old.revoked_reason = _("听证改期，以 %(number)s 为准", number=new.number)
 
 
 def record_service(ctx):
@@ -120,6 +203,10 @@ def record_service(ctx):
 
 def record_payment(ctx):
     case = ctx.case
+    # the surcharge owed on the day of payment is recorded with it (APL Art. 72)
+    owed = assessment.case_surcharge(case, date.fromisoformat(ctx.data["paid_on"]))
+    ctx.event.data = {**ctx.data, "overdue_days": owed.days,
+                      "surcharge_due": str(owed.amount), "surcharge_capped": owed.capped}
     case.paid_amount = (case.paid_amount or Decimal(0)) + Decimal(ctx.data["amount"])
     due = (case.fine_amount or 0) + (case.confiscation_amount or 0) - case.paid_amount
     if due <= 0:
@@ -169,7 +256,9 @@ def close(ctx):
 
 
 EFFECTS = {fn.__name__: fn for fn in (
-    assign, record_evidence, propose_filing, approve_filing, reject_filing, compute_business_volume,
+    assign, record_evidence, propose_filing, approve_filing, compute_business_volume,
+    impose_measure, extend_measure, release_measure, reschedule_hearing,
+    request_identification, record_identification, record_mediation,
     decide_penalty, decide_no_penalty, record_service, record_payment, approve_transfer,
     forward_transfer, acknowledge_transfer, accept_transfer, apply_court_enforcement,
     accept_enforcement, close,

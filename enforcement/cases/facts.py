@@ -1,18 +1,23 @@
 """The facts the workflow's guards ask about one case (see ``workflows.guards.CaseFacts``)."""
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload
 
-from enforcement.auth.models import User, role_permissions, user_roles
+from enforcement.auth.models import Role, User, role_permissions, user_roles
 from enforcement.clocks import holidays
-from enforcement.clocks.calendar import CalendarUnknown, working_days_between
-from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockStatus
+from enforcement.clocks.calendar import CalendarUnknown, latest_day_before, working_days_between
+from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockEventKind, ClockStatus
 from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DECISION_TYPES
 from enforcement.extensions import db
 from enforcement.referrals.models import ReferralKind
+from workflows.spec import N_
 
 
 class Facts:
@@ -106,10 +111,14 @@ class Facts:
     def reconsideration_window_open(self) -> bool:
         return self._open("reconsideration") and not self._expired("reconsideration")
 
+    @cached_property
+    def measures(self) -> list["Measure"]:
+        return active_measures(self.case)
+
     @property
     def measure_extendable(self) -> bool:
-        clock = self._clocks.get("seizure")
-        return self._open("seizure") and clock.extensions == 0
+        # each 查封/扣押 may be extended once, by 30 days (行政强制法 Art. 25)
+        return any(m.clock.extensions == 0 for m in self.measures)
 
     # -- decision and money ---------------------------------------------------------------
     @property
@@ -162,6 +171,30 @@ class Facts:
     def decision_served(self) -> bool:
         return any(self._served(t) for t in DECISION_TYPES)
 
+    # -- hearing ---------------------------------------------------------------------------
+    @property
+    def hearing_on(self) -> date | None:
+        """The day of the hearing as last notified (requested or rescheduled)."""
+        for event in reversed(self.case.events):
+            if event.action in ("request_hearing", "reschedule_hearing"):
+                return date.fromisoformat(event.data["hearing_on"])
+        return None
+
+    @property
+    def hearing_notice_served(self) -> bool:
+        # served at least 7 working days before the hearing (APL Art. 64 ¶1 (二), Art. 85)
+        notice, hearing_on = self._served("hearing_notice"), self.hearing_on
+        if notice is None or hearing_on is None:
+            return False
+        latest = [d for d in self._documents
+                  if d.doc_type == "hearing_notice" and d.revoked_at is None][-1]
+        deadline = last_day_to_serve(hearing_on)
+        return notice.id == latest.id and deadline is not None and notice.served_on <= deadline
+
+    @property
+    def hearing_day_reached(self) -> bool:
+        return self.hearing_on is not None and self.today >= self.hearing_on
+
     # -- publicity ------------------------------------------------------------------------
     @property
     def publication_active(self) -> bool:
@@ -186,7 +219,7 @@ class Facts:
 
     @property
     def measures_active(self) -> int:
-        return self.count("impose_measure") - self.count("release_measure")
+        return len(self.measures)
 
     @property
     def enforcement_accepted(self) -> bool:
@@ -203,20 +236,100 @@ class Facts:
         return self.count("accept_transfer") > 0 and seized and self.count("hand_over_goods") == 0
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A 查封/扣押 in force: its decision (文书 21) and its own 30 + 30-day clock."""
+
+    document: Document
+    clock: Clock
+
+
+def active_measures(case) -> list[Measure]:
+    """The measures in force, oldest first; a clock and its decision share the action that
+    imposed them (the clock's start event and the document's case event)."""
+    found = []
+    for clock in db.session.scalars(select(Clock).where(
+            Clock.case_id == case.id, Clock.kind == "seizure",
+            Clock.status.in_(OPEN_STATUSES)).order_by(Clock.id)):
+        started = next((e for e in clock.events if e.kind is ClockEventKind.start), None)
+        document = started and db.session.scalar(select(Document).where(
+            Document.case_id == case.id, Document.doc_type == "coercive_measure_decision",
+            Document.event_id == started.case_event_id, Document.revoked_at.is_(None))
+            .order_by(Document.id.desc()).limit(1))
+        if document is not None:
+            found.append(Measure(document, clock))
+    return found
+
+
+def measure_for(case, document_id) -> Measure | None:
+    return next((m for m in active_measures(case) if m.document.id == document_id), None)
+
+
+#: what closing checks (the close action's guards), as the checklist shows each when met
+CLOSING_CHECKS = {
+    "decision_served": N_("处理决定书已送达当事人"),
+    "published_if_required": N_("应当公示的行政处罚信息已公示"),
+    "paid_or_enforced": N_("罚没款已缴清，或经人民法院强制执行终结"),
+    "goods_handed_over": N_("移送公安机关的涉案物品已移交"),
+}
+
+
+def closing_checklist(case, facts: "Facts | None" = None) -> list[dict]:
+    """Each obligation the close guard checks: met or not, and what is missing."""
+    from workflows.definition import ACTIONS_BY_NAME
+
+    facts = facts or Facts(case)
+    return [{"code": guard.code, "label": CLOSING_CHECKS.get(guard.code, guard.reason),
+             "met": bool(guard.check(facts)), "missing": guard.reason}
+            for guard in ACTIONS_BY_NAME["close"].guards]
+
+
+def last_day_to_serve(hearing_on: date) -> date | None:
+    """The last day a hearing notice may be served: seven working days before the hearing."""
+    try:
+        return latest_day_before(hearing_on, 7, holidays.current())
+    except CalendarUnknown:
+        return None
+
+
 def unserved_documents(documents) -> list[Document]:
     return [d for d in documents if d.requires_service and d.served_at is None
             and d.revoked_at is None]
 
 
 def credentialed_inspectors(unit_id: int) -> list[User]:
-    """Active users of the unit who hold an enforcement credential and may investigate."""
-    investigators = (
-        select(user_roles.c.user_id)
-        .join(role_permissions, role_permissions.c.role_code == user_roles.c.role_code)
-        .where(role_permissions.c.permission_code == "case.investigate")
-    )
-    return list(db.session.scalars(
-        select(User).where(User.unit_id == unit_id, User.active.is_(True),
-                           User.credential_no.is_not(None), func.length(User.credential_no) > 0,
-                           User.id.in_(investigators)).order_by(User.id)
-    ))
+    """Active users of the unit who hold an enforcement credential and may investigate.
+
+    Read once per transaction (the guard and the assignment form both ask): forgotten at
+    commit and rollback, and when the transaction changes a user or a role."""
+    known = db.session.info.setdefault(_INSPECTORS, {})
+    if unit_id not in known:
+        investigators = (
+            select(user_roles.c.user_id)
+            .join(role_permissions, role_permissions.c.role_code == user_roles.c.role_code)
+            .where(role_permissions.c.permission_code == "case.investigate")
+        )
+        known[unit_id] = tuple(db.session.scalars(
+            select(User).where(User.unit_id == unit_id, User.active.is_(True),
+                               User.credential_no.is_not(None),
+                               func.length(User.credential_no) > 0,
+                               User.id.in_(investigators)).order_by(User.id)
+            .options(lazyload(User.roles))  # names and credentials are what is shown
+        ))
+    return list(known[unit_id])
+
+
+_INSPECTORS = "enforcement.cases.inspectors"
+
+
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_inspectors(session) -> None:
+    session.info.pop(_INSPECTORS, None)
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _forget_changed_inspectors(session, _context) -> None:
+    if any(isinstance(obj, (User, Role))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_INSPECTORS, None)

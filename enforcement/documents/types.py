@@ -12,11 +12,16 @@ class DocType:
     number_word: str | None = None
     #: must be served on the party, with a 送达回证
     served: bool = False
+    #: "sync": the PDF is made inside the issuing transaction; "deferred": the transaction
+    #: numbers the document and freezes its data, and the PDF is made right afterwards (by
+    #: ``flask documents render-pending`` or on first download), see documents.services
+    render: str = "sync"
 
 
 DOC_TYPES = {t.code: t for t in (
-    DocType("report_form", _l("举报登记表")),
-    DocType("report_receipt", _l("举报受理回执")),
+    # made for every public filing: rendered after the filing commits (issue 5, benchmark)
+    DocType("report_form", _l("举报登记表"), render="deferred"),
+    DocType("report_receipt", _l("举报受理回执"), render="deferred"),
     DocType("report_result_notice", _l("举报处理结果告知书")),
     DocType("filing_approval", _l("立案审批表"), "立"),
     DocType("non_filing_approval", _l("不予立案审批表"), "不立"),
@@ -37,6 +42,8 @@ DOC_TYPES = {t.code: t for t in (
     DocType("hearing_report", _l("听证报告")),
     DocType("penalty_decision", _l("行政处罚决定书"), "处罚", served=True),
     DocType("no_penalty_decision", _l("不予行政处罚决定书"), "不罚", served=True),
+    # 商标法 Art. 60 ¶2: the supplier a seller named goes to the bureau where it is
+    DocType("supplier_referral_letter", _l("案件线索移送函"), "线移"),
     DocType("payment_demand", _l("行政处罚决定履行催告书"), "催", served=True),
     DocType("enforcement_application", _l("强制执行申请书"), "执申"),
     DocType("service_record", _l("送达回证")),

@@ -34,3 +34,32 @@ class Referral(db.Model):
 
     unit: Mapped[OrgUnit] = relationship(foreign_keys=[unit_id])
     copy_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[copy_unit_id])
+
+
+class SupplierLead(db.Model):
+    """案件线索移送 — the supplier a seller named, sent to the bureau where it is.
+
+    A seller who did not know the goods infringed, proved it acquired them lawfully and named
+    its supplier is only ordered to stop selling (商标法 Art. 60 ¶2); the supplier's details
+    go with a 案件线索移送函 to the bureau where the supplier is. Inside the city that bureau
+    gets a registered case; outside it, the letter is sent and the region recorded.
+    """
+
+    __tablename__ = "supplier_leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the seller's case, decided without a fine
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str] = mapped_column(String(200))
+    #: 所在省、市、县（区）, for a supplier outside the city
+    region: Mapped[str] = mapped_column(String(120), default="")
+    #: the receiving bureau in the city; None when the supplier is elsewhere
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    #: the case registered for the supplier in the receiving bureau
+    lead_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[unit_id])

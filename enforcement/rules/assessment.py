@@ -68,6 +68,66 @@ def goods_value(case, *, sold: bool | None = None) -> Decimal | None:
     return sum(lines, Decimal(0)).quantize(Decimal("0.01")) if lines else None
 
 
+# -- the 违法经营额 worksheet (Regulations Art. 78) ----------------------------------------------
+_CENT = Decimal("0.01")
+#: which price bases a line may use: sold goods are valued at what they sold for (or, failing
+#: that, the verified average or the genuine product's market price); only unsold goods have a
+#: marked price to go by
+PRICE_BASES_FOR = {
+    "sold": ("actual_price", "average_price", "market_price"),
+    "unsold": ("marked_price", "average_price", "market_price"),
+}
+
+
+@dataclass(frozen=True)
+class WorksheetLine:
+    name: str
+    status: str
+    quantity: Decimal
+    unit: str
+    price: Decimal
+    price_basis: str
+
+    @property
+    def value(self) -> Decimal:
+        return (self.quantity * self.price).quantize(_CENT)
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    lines: list[WorksheetLine]
+
+    @property
+    def sold(self) -> Decimal:
+        return sum((x.value for x in self.lines if x.status == "sold"), Decimal(0))
+
+    @property
+    def unsold(self) -> Decimal:
+        return sum((x.value for x in self.lines if x.status == "unsold"), Decimal(0))
+
+    @property
+    def amount(self) -> Decimal:
+        return self.sold + self.unsold
+
+    @property
+    def methods(self) -> list[str]:
+        return sorted({x.price_basis for x in self.lines})
+
+
+def worksheet(rows: list[dict]) -> Worksheet:
+    """The worksheet from its posted rows (cleaned form data: strings)."""
+    return Worksheet([WorksheetLine(r["name"], r["status"], Decimal(r["quantity"]),
+                                    r.get("unit") or "", Decimal(r["price"]), r["price_basis"])
+                      for r in rows])
+
+
+def last_worksheet(case) -> Worksheet | None:
+    for event in reversed(case.events):
+        if event.action == "compute_business_volume" and event.data.get("lines"):
+            return worksheet(event.data["lines"])
+    return None
+
+
 # -- repeat infringers -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RepeatFlags:
@@ -131,7 +191,12 @@ def _case_figures(case) -> dict[str, tuple[Decimal, str]]:
         figures["business"] = (case.business_volume, N_("违法经营额"))
     if case.confiscation_amount is not None:
         figures["gains"] = (case.confiscation_amount, N_("没收违法所得"))
-    sold, unsold = goods_value(case, sold=True), goods_value(case, sold=False)
+    # the worksheet, once computed, is the record of what was sold and what was not
+    sheet = last_worksheet(case)
+    if sheet is not None:
+        sold, unsold = sheet.sold, sheet.unsold
+    else:
+        sold, unsold = goods_value(case, sold=True), goods_value(case, sold=False)
     if sold is not None:
         figures["sold"] = (sold, N_("已销售商品金额"))
     if unsold is not None:
@@ -213,6 +278,48 @@ def publication_period(case, on: date) -> tuple[int, Rule | None]:
 
 def publication_period_months(case, on: date) -> int:
     return publication_period(case, on)[0]
+
+
+# -- late-payment surcharge (APL Art. 72 ¶1 (一), V) -------------------------------------------
+#: 3 % of the fine a day, never more than the fine itself (APL Art. 72 ¶1 (一), verified text)
+SURCHARGE_RATE = Decimal("0.03")
+
+
+@dataclass(frozen=True)
+class Surcharge:
+    """加处罚款 owed on a day: from the day after the 15-day payment period ends (the 16th day
+    after service, or later when the period's last day is a rest day)."""
+
+    on: date
+    due_on: date | None  # the last day of the payment period
+    days: int
+    base: Decimal  # the unpaid fine it is counted on
+    amount: Decimal
+    cap: Decimal  # the fine itself
+    capped: bool
+
+
+def surcharge(fine, unpaid, due_on: date | None, on: date) -> Surcharge:
+    """The surcharge on ``on`` for a fine whose payment period ended on ``due_on``."""
+    fine = _money(fine) or Decimal(0)
+    base = max(min(fine, _money(unpaid) or Decimal(0)), Decimal(0))
+    days = max((on - due_on).days, 0) if due_on is not None else 0
+    raw = (base * SURCHARGE_RATE * days).quantize(_CENT)
+    return Surcharge(on, due_on, days, base, min(raw, fine), fine, raw > fine)
+
+
+def case_surcharge(case, on: date) -> Surcharge:
+    from sqlalchemy import select
+
+    from enforcement.clocks.models import Clock
+    from enforcement.extensions import db
+
+    clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id,
+                                                  Clock.kind == "payment")
+                              .order_by(Clock.id.desc()).limit(1))
+    unpaid = ((case.fine_amount or 0) + (case.confiscation_amount or 0)
+              - (case.paid_amount or 0))
+    return surcharge(case.fine_amount, unpaid, clock.due_on if clock else None, on)
 
 
 # -- what an action applied --------------------------------------------------------------------

@@ -138,7 +138,7 @@ def valid_data(action) -> dict:
         "approve_filing": lambda: {"opinion": "同意立案。"},
         "pass_review": lambda: {"opinion": "事实清楚。", "hearing_rights": "y"},
         "decide_penalty": lambda: {"violation": "销售侵权商品。", "legal_basis": "商标法第六十条",
-                                   "fine": "20000"},
+                                   "fine": "20000", "heavier_reasoning": "二次侵权，从重处罚。"},
         "approve_transfer": lambda: {"police_unit": unit("linhe_police").id, "opinion": "同意"},
         "accept_transfer": lambda: {"police_case_no": "临公经立字〔2026〕99号"},
         "accept_enforcement": lambda: {"court_case_no": "（2026）内0802执99号"},
@@ -245,7 +245,8 @@ def test_right_user_may(app, row):
 # -- invalid input and stale versions ---------------------------------------------------------
 INVALID = [  # state, action, user, fields, field named, message
     ("registered", "assign", "linhe_unit_head",
-     lambda: {"inspectors": [user("linhe_inspector1").id]}, "inspectors", "请至少选择 2 项"),
+     lambda: {"inspectors": [user("linhe_inspector1").id]}, "inspectors",
+     "须选择至少 2 名持有执法证件的执法人员，现选择了 1 名"),
     ("registered", "assign", "linhe_unit_head",  # not a credentialed inspector of the unit
      lambda: {"inspectors": [user("linhe_inspector1").id, user("wuyuan_inspector1").id]},
      "inspectors", ""),
@@ -352,8 +353,12 @@ def test_administrative_path_from_registration_to_closing(app):
     assert issued["penalty_notice"] == f"临市监罚告〔{year}〕{last['penalty_notice'] + 1}号"
     assert issued["penalty_decision"] == f"临市监处罚〔{year}〕{last['penalty_decision'] + 1}号"
     assert {"review_form", "closing_approval", "service_record"} <= set(issued)
+    # the named reporter is told once of the filing, and of the decision and the closing
     assert count(OutboxMessage, OutboxMessage.case_id == case_id,
-                 OutboxMessage.recipient == "13900000000") == 1
+                 OutboxMessage.recipient == "13900000000",
+                 OutboxMessage.topic == "filing_decision") == 1
+    assert count(OutboxMessage, OutboxMessage.case_id == case_id,
+                 OutboxMessage.recipient == "13900000000", OutboxMessage.topic == "outcome") == 2
     for code in NUMBERED:  # consecutive: no gaps, no duplicates, the sequence agrees
         assert numbers(code) == list(range(1, last[code] + 2)), code
         assert db.session.scalar(select(NumberSequence.last_value).where(
@@ -435,7 +440,7 @@ def test_second_decision_extension_needs_a_collective_discussion(app):
 def test_warning_only_decision_is_not_published(app):
     case_id = case_in_state("decision_review").id
     act(case_id, "decide_penalty", "linhe_head", violation="初次销售少量侵权商品。",
-        legal_basis="商标法第六十条", warning="y")
+        legal_basis="商标法第六十条", warning="y", heavier_reasoning="二次侵权。")
     refusal = refused(case_id, "publish", "linhe_head")
     assert refusal.reasons() == [
         "仅给予警告的行政处罚决定不予公示（国家市场监督管理总局令第45号第二条）"]

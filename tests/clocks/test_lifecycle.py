@@ -9,6 +9,7 @@ from enforcement.clocks.calendar import latest_day_before
 from enforcement.clocks.models import ClockEvent, ClockEventKind, ClockStatus
 from enforcement.clocks.sweep import sweep
 from enforcement.db import acting_as_of
+from enforcement.documents.models import Document
 from enforcement.extensions import db
 from tests.clocks.helpers import act, clock, filed, history, register, serve, team, unit
 from tests.clocks.helpers import clocks as all_clocks
@@ -219,13 +220,18 @@ def test_a_larger_fine_is_published_for_three_years(app):
 def test_seizure_is_extended_once_and_stopped_by_release(app):
     case_id = filed(D("2026-09-01"))
     act(case_id, "impose_measure", "linhe_inspector1", D("2026-09-01"), measure="seize",
-        goods_list="面粉 20 袋", legal_basis="《商标法》第六十二条")
+        **{"goods-0-name": "面粉", "goods-0-quantity": "20", "goods-0-unit": "袋"},
+        place="当事人店内", legal_basis="《商标法》第六十二条")
+    measure = db.session.scalar(select(Document).where(
+        Document.case_id == case_id, Document.doc_type == "coercive_measure_decision"))
     # 30 days end on 10-1, National Day: the next working day is 10-8
     assert clock(case_id, "seizure").due_on == D("2026-10-08")
-    act(case_id, "extend_measure", "linhe_head", D("2026-09-20"), reason="需要鉴定。")
+    act(case_id, "extend_measure", "linhe_head", D("2026-09-20"), reason="需要鉴定。",
+        measure_document=measure.id)
     assert (clock(case_id, "seizure").due_on, clock(case_id, "seizure").extensions) == (
         D("2026-10-31") + timedelta(days=2), 1)  # 10-31 is a Saturday: Monday 11-2
-    act(case_id, "release_measure", "linhe_inspector1", D("2026-10-09"), reason="鉴定完毕。")
+    act(case_id, "release_measure", "linhe_inspector1", D("2026-10-09"), reason="鉴定完毕。",
+        measure_document=measure.id)
     assert clock(case_id, "seizure").status is MET
     assert history(case_id, "seizure") == ["start", "extend", "stop"]
 

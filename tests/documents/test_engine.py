@@ -77,7 +77,8 @@ def test_user_text_is_escaped_and_fetches_nothing(app, listener):
     text = hostile(listener.port)
     case = case_in_state("decision_review")
     issued = act(case.id, "decide_penalty", "linhe_head", violation=text,
-                 legal_basis="《中华人民共和国商标法》第六十条第二款", fine="5000")
+                 legal_basis="《中华人民共和国商标法》第六十条第二款", fine="5000",
+                 heavier_reasoning="二次侵权。")
     pdf = issued[0].pdf
     shown = pdf_text(pdf)
 
@@ -161,7 +162,8 @@ def test_a_failed_render_rolls_the_action_back(app, monkeypatch):
     monkeypatch.setattr(rendering, "render", broken)
     with pytest.raises(RenderError):
         act(case.id, "decide_penalty", "linhe_head", violation="违法事实",
-            legal_basis="《中华人民共和国商标法》第六十条第二款", fine="5000")
+            legal_basis="《中华人民共和国商标法》第六十条第二款", fine="5000",
+            heavier_reasoning="二次侵权。")
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert (case.version, case.state, len(case.events)) == before

@@ -81,7 +81,8 @@ def test_the_most_specific_format_in_force_applies(app):
 
     case = case_in_state("decision_review")
     (decision,) = act(case.id, "decide_penalty", "linhe_head", violation="违法事实。",
-                      legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000")
+                      legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000",
+                      heavier_reasoning="二次侵权。")
     assert re.fullmatch(rf"临市监罚字〔{today.year}〕第\d{{3}}号", decision.number)
 
 
@@ -97,11 +98,13 @@ def test_a_rolled_back_issuance_leaves_no_gap(app, monkeypatch):
     monkeypatch.setattr(rendering, "render", fail_once)
     with pytest.raises(RenderError):
         act(first.id, "decide_penalty", "linhe_head", violation="违法事实。",
-            legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000")
+            legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000",
+            heavier_reasoning="二次侵权。")
     assert numbers("penalty_decision") == before  # nothing kept from the failed action
 
     act(first.id, "decide_penalty", "linhe_head", violation="违法事实。",
-        legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000")
+        legal_basis="《中华人民共和国商标法》第六十条第二款", fine="3000",
+        heavier_reasoning="二次侵权。")
     assert numbers("penalty_decision") == list(range(1, len(before) + 2))
     assert db.session.get(Case, second.id) is not None
 

@@ -74,19 +74,20 @@ def test_a_fine_above_the_cap_is_refused_with_the_cap_and_its_article(app):
     case = case_in_state("decision_review")
     with pytest.raises(Invalid) as caught:
         act(case.id, "decide_penalty", "linhe_head", violation="销售侵权商品。",
-            legal_basis="《商标法》第六十条", fine="250000.01")
+            legal_basis="《商标法》第六十条", fine="250000.01", heavier_reasoning="二次侵权。")
     message = caught.value.errors["fine"][0]
     assert "250000" in message and "《商标法》第六十条第二款" in message
     assert db.session.get(Case, case.id).state.value == "decision_review"
     # at the cap it is accepted
     act(case.id, "decide_penalty", "linhe_head", violation="销售侵权商品。",
-        legal_basis="《商标法》第六十条", fine="250000")
+        legal_basis="《商标法》第六十条", fine="250000", heavier_reasoning="二次侵权。")
 
 
 def test_the_proposed_fine_is_checked_when_the_investigation_ends(app):
     case = case_in_state("investigating")
-    act(case.id, "compute_business_volume", "linhe_inspector1", amount="60000",
-        method="actual_price", worksheet="300 件 × 200 元")
+    act(case.id, "compute_business_volume", "linhe_inspector1",
+        **{"lines-0-name": "面粉", "lines-0-status": "sold", "lines-0-quantity": "300",
+           "lines-0-unit": "件", "lines-0-price": "200", "lines-0-price_basis": "actual_price"})
     with pytest.raises(Invalid) as caught:
         act(case.id, "finish_investigation", "linhe_inspector1", findings="事实。",
             outcome="penalty", proposed_fine="300001")
@@ -96,7 +97,7 @@ def test_the_proposed_fine_is_checked_when_the_investigation_ends(app):
 def test_a_decided_case_keeps_the_rule_it_applied(app):
     case = case_in_state("decision_review")
     outcome = act(case.id, "decide_penalty", "linhe_head", violation="销售侵权商品。",
-                  legal_basis="《商标法》第六十条", fine="20000")
+                  legal_basis="《商标法》第六十条", fine="20000", heavier_reasoning="二次侵权。")
     applied = db.session.scalar(select(RuleApplication).where(
         RuleApplication.case_event_id == outcome.event.id, RuleApplication.code == "fine_cap"))
     assert (applied.figures["flat_cap"], applied.outcome["cap"]) == ("250000", "250000")

@@ -164,9 +164,17 @@ def test_field_is_well_formed(action, spec):
         assert len(values) == len(set(values))
         assert all(CHINESE.search(label) for _value, label in spec.choices)
     if spec.kind == "unit":
-        assert UnitKind(spec.option)
+        # "supplier": any bureau of the city, or outside it (decide_no_penalty)
+        assert spec.option == "supplier" or UnitKind(spec.option)
     if spec.kind == "users":
         assert int(spec.option) >= 1
+    if spec.kind == "rows":
+        assert spec.columns and 1 <= spec.min_rows <= spec.max_rows
+        for column in spec.columns:
+            assert column.kind in FIELD_KINDS - {"rows", "files", "users", "unit", "document"}
+            assert CHINESE.search(column.label), (action.name, spec.name, column.name)
+    else:
+        assert not spec.columns
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a.name)

@@ -96,6 +96,8 @@ def _penalty_summary(data: dict) -> list[str]:
     from enforcement.documents.chinese import money, money_upper
 
     items = []
+    if data.get("order_to_stop"):
+        items.append("责令立即停止侵权行为")
     if data.get("warning"):
         items.append("警告")
     if data.get("criticism"):

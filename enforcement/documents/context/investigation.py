@@ -1,4 +1,6 @@
 """Investigation documents: identification, records, measures, correction, report, review."""
+from decimal import Decimal
+
 from enforcement.documents.context import common
 from workflows.definition import ACTIONS_BY_NAME
 
@@ -22,6 +24,8 @@ def identification_notice(src) -> dict:
 
 def inquiry_record(src) -> dict:
     return {"record": {"person": src.fields.get("person"), "on": src.fields.get("held_on"),
+                       "person_id": src.fields.get("person_id"),
+                       "place": src.fields.get("place"),
                        "content": src.fields.get("content"), "recorder": src.actor.full_name}}
 
 
@@ -32,21 +36,34 @@ def inspection_record(src) -> dict:
 
 def sampling_record(src) -> dict:
     return {"record": {"goods": src.fields.get("goods"), "quantity": src.fields.get("quantity"),
-                       "on": src.fields.get("held_on"), "place": src.case.occurred_place,
+                       "spec": src.fields.get("spec"), "batch": src.fields.get("batch"),
+                       "base_quantity": src.fields.get("base_quantity"),
+                       "on": src.fields.get("held_on"),
+                       "place": src.fields.get("place") or src.case.occurred_place,
                        "recorder": src.actor.full_name}}
 
 
+def _property_items(rows) -> list[dict]:
+    return [{"name": r.get("name"), "spec": r.get("spec") or "", "quantity": r.get("quantity"),
+             "unit": r.get("unit") or "", "location": r.get("location") or "",
+             "text": "".join(str(r.get(k) or "") for k in ("name", "spec", "quantity", "unit"))}
+            for r in rows or []]
+
+
 def coercive_measure_decision(src) -> dict:
+    items = _property_items(src.fields.get("goods"))
     return {"measure": {"label": _label("impose_measure", "measure", src.fields.get("measure")),
-                        "goods": src.fields.get("goods_list"),
+                        "goods": "\n".join(i["text"] for i in items),
+                        "place": src.fields.get("place"),
                         "legal_basis": src.fields.get("legal_basis")}}
 
 
 def property_list(src) -> dict:
     decision = src.documents.get("coercive_measure_decision")
     return {"measure": {"label": _label("impose_measure", "measure", src.fields.get("measure")),
-                        "decision": common.document_ref(decision)},
-            "items": _lines(src.fields.get("goods_list"))}
+                        "decision": common.document_ref(decision),
+                        "place": src.fields.get("place")},
+            "items": _property_items(src.fields.get("goods"))}
 
 
 def correction_order(src) -> dict:
@@ -72,13 +89,28 @@ def investigation_report(src) -> dict:
     return {"finding": _finding(case, src.fields),
             "filing": common.document_ref(common.latest_document(case, "filing_approval")),
             "evidence": common.evidence_items(case),
-            "volume": {"amount": common.amount(volume.data.get("amount")),
-                       "method": _label("compute_business_volume", "method",
-                                        volume.data.get("method")),
-                       "worksheet": volume.data.get("worksheet")} if volume else None,
+            "volume": _volume(volume),
             "measures": [_label("impose_measure", "measure", e.data.get("measure"))
                          for e in common.events(case, "impose_measure")],
             "reported_on": src.today.isoformat()}
+
+
+def _volume(event) -> dict | None:
+    """The 违法经营额 worksheet as the report shows it: each line, its value, and the total."""
+    if event is None:
+        return None
+    spec = ACTIONS_BY_NAME["compute_business_volume"].field("lines")
+    labels = {c.name: dict(c.choices) for c in spec.columns if c.choices}
+    lines = [{"name": r["name"], "status": labels["status"][r["status"]],
+              "quantity": r["quantity"], "unit": r.get("unit") or "",
+              "price": common.amount(r["price"]),
+              "basis": labels["price_basis"][r["price_basis"]],
+              "value": common.amount(Decimal(r["quantity"]) * Decimal(r["price"]))}
+             for r in event.data.get("lines") or []]
+    return {"amount": common.amount(event.data.get("amount")), "lines": lines,
+            "sold": common.amount(event.data.get("sold")),
+            "unsold": common.amount(event.data.get("unsold")),
+            "note": event.data.get("note")}
 
 
 def review_form(src) -> dict:

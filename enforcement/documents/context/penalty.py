@@ -11,9 +11,7 @@ from enforcement.documents.context.filing import penalty_summary
 from enforcement.documents.context.investigation import _finding, _label
 from enforcement.documents.models import Document
 from enforcement.extensions import db
-
-#: late-payment surcharge per day, as a share of the fine, capped at the fine (APL Art. 72 ¶1(1))
-SURCHARGE_PER_DAY = Decimal("0.03")
+from enforcement.rules import assessment
 
 
 def _last_data(case, action: str) -> dict:
@@ -30,8 +28,10 @@ def _statement(case) -> dict | None:
 
 
 def _hearing(case) -> dict | None:
-    requested, concluded = (common.last_event(case, "request_hearing"),
-                            common.last_event(case, "conclude_hearing"))
+    # the hearing as last notified: requested, or rescheduled since
+    scheduled = [e for e in case.events if e.action in ("request_hearing", "reschedule_hearing")]
+    requested = scheduled[-1] if scheduled else None
+    concluded = common.last_event(case, "conclude_hearing")
     if requested is None:
         return None
     return {"on": requested.data.get("hearing_on"), "place": requested.data.get("place"),
@@ -57,6 +57,7 @@ def _decision_fields(fields: dict) -> dict:
             "fine": common.amount(fields.get("fine")),
             "confiscation": common.amount(fields.get("confiscation")),
             "confiscated_goods": fields.get("confiscated_goods"),
+            "heavier_reasoning": fields.get("heavier_reasoning"),
             "items": penalty_summary(fields), "total": common.amount(total)}
 
 
@@ -94,11 +95,25 @@ def penalty_decision(src) -> dict:
             "discussion": _discussion(case), "evidence": common.evidence_items(case)}
 
 
+def _supplier(fields: dict) -> dict | None:
+    if fields.get("ground") != "seller_exemption" or not fields.get("supplier_name"):
+        return None
+    unit = fields.get("supplier_unit")
+    return {"name": fields.get("supplier_name"), "credit_code": fields.get("supplier_credit_code"),
+            "address": fields.get("supplier_address"),
+            "bureau": common.unit_name(unit) if unit else None,
+            "region": fields.get("supplier_region")}
+
+
 def no_penalty_decision(src) -> dict:
     case = src.case
-    return {"ground": {"label": _label("decide_no_penalty", "ground", src.fields.get("ground")),
-                       "facts": src.fields.get("facts"),
-                       "legal_basis": src.fields.get("legal_basis")},
+    fields = src.fields
+    return {"ground": {"label": _label("decide_no_penalty", "ground", fields.get("ground")),
+                       "facts": fields.get("facts"),
+                       "legal_basis": fields.get("legal_basis"),
+                       # the seller is ordered to stop selling, without a fine (Art. 60 ¶2)
+                       "seller_exemption": fields.get("ground") == "seller_exemption"},
+            "supplier": _supplier(fields),
             "filing": common.document_ref(common.latest_document(case, "filing_approval")),
             "evidence": common.evidence_items(case)}
 
@@ -115,11 +130,10 @@ def _amounts(case, today: date) -> dict:
     total = fine + (case.confiscation_amount or Decimal(0))
     unpaid = total - (case.paid_amount or Decimal(0))
     due_on = _payment_due_on(case)
-    days = max((today - due_on).days, 0) if due_on else 0
-    surcharge = min(fine, (fine * SURCHARGE_PER_DAY * days).quantize(Decimal("0.01")))
+    owed = assessment.surcharge(fine, unpaid, due_on, today)
     return {"total": common.amount(total), "paid": common.amount(case.paid_amount or 0),
             "unpaid": common.amount(unpaid), "due_on": common.iso(due_on),
-            "overdue_days": days, "surcharge": common.amount(surcharge)}
+            "overdue_days": owed.days, "surcharge": common.amount(owed.amount)}
 
 
 def _decided(case) -> dict:
@@ -157,8 +171,18 @@ def publication_summary(src) -> dict:
     return {"decided": _decided(src.case), "note": src.fields.get("note")}
 
 
+def supplier_referral_letter(src) -> dict:
+    """案件线索移送函: the supplier a seller named, to the bureau where it is."""
+    supplier = _supplier(src.fields) or {}
+    addressee = supplier.get("bureau") or (
+        f"{supplier.get('region')}市场监督管理部门" if supplier.get("region") else None)
+    return {"addressee": addressee, "supplier": supplier,
+            "decision": common.document_ref(src.documents.get("no_penalty_decision")),
+            "facts": src.fields.get("facts")}
+
+
 BUILDERS = {fn.__name__: fn for fn in (
-    penalty_notice, hearing_notice, hearing_record, hearing_report, penalty_decision,
-    no_penalty_decision, payment_demand, enforcement_application, service_record,
+    supplier_referral_letter, penalty_notice, hearing_notice, hearing_record, hearing_report,
+    penalty_decision, no_penalty_decision, payment_demand, enforcement_application, service_record,
     publication_summary,
 )}
