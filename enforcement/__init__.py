@@ -50,21 +50,26 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
 
 def _register_models():
     # import every model module so that metadata and migrations see all tables
+    from enforcement.accounts import models as _accounts  # noqa: F401
     from enforcement.audit import models as _audit  # noqa: F401
     from enforcement.auth import models as _auth  # noqa: F401
     from enforcement.cases import models as _cases  # noqa: F401
     from enforcement.clocks import models as _clocks  # noqa: F401
     from enforcement.documents import models as _documents  # noqa: F401
     from enforcement.evidence import models as _evidence  # noqa: F401
+    from enforcement.evidence import thumbnails as _thumbnails  # noqa: F401
     from enforcement.marks import models as _marks  # noqa: F401
     from enforcement.orgs import models as _orgs  # noqa: F401
     from enforcement.outbox import models as _outbox  # noqa: F401
     from enforcement.parties import models as _parties  # noqa: F401
     from enforcement.referrals import models as _referrals  # noqa: F401
+    from enforcement.reports import models as _reports  # noqa: F401
     from enforcement.rules import models as _rules  # noqa: F401
 
 
 def _register_blueprints(app):
+    from enforcement.accounts.views import bp as accounts_bp
+    from enforcement.api import reports as _api_reports  # noqa: F401 (routes on api_bp)
     from enforcement.api.views import bp as api_bp
     from enforcement.audit.views import bp as audit_bp
     from enforcement.auth.views import bp as auth_bp
@@ -74,6 +79,8 @@ def _register_blueprints(app):
     from enforcement.documents.views import bp as documents_bp
     from enforcement.evidence.views import bp as evidence_bp
     from enforcement.main.views import bp as main_bp
+    from enforcement.notifications.views import bp as holder_bp
+    from enforcement.reports.views import bp as reports_bp
     from enforcement.rules.views import bp as rules_bp
 
     app.register_blueprint(main_bp)
@@ -86,6 +93,9 @@ def _register_blueprints(app):
     app.register_blueprint(audit_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(holder_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(accounts_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
 
 

@@ -16,6 +16,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(workflow)
     app.cli.add_command(roles)
     app.cli.add_command(clocks)
+    from enforcement.bench.data import bench_data
+
+    app.cli.add_command(bench_data)
+    app.cli.add_command(outbox)
+    app.cli.add_command(documents)
 
 
 @click.command("seed-demo")
@@ -160,5 +165,59 @@ def clocks_sweep():
                f"reminders queued: {report.reminders} ({report.messages} messages)")
     for error in report.errors:
         click.echo(error, err=True)
+    # the cron job that sweeps also makes the PDFs a worker has not made yet
+    from enforcement.documents.services import render_pending
+
+    try:
+        click.echo(f"documents rendered: {render_pending(limit=200)}")
+    except Exception as exc:  # noqa: BLE001 — the clocks were swept; the PDFs wait for the next run
+        db.session.rollback()
+        click.echo(f"documents: {exc}", err=True)
     if report.errors:
         sys.exit(1)
+
+
+outbox = AppGroup("outbox", help="Messages to reporters, rights holders and staff.")
+
+
+@outbox.command("deliver")
+@click.option("--loop", is_flag=True, help="keep delivering until stopped")
+@click.option("--interval", default=15, show_default=True, help="seconds between rounds")
+@click.option("--limit", default=500, show_default=True, help="messages per round at most")
+def outbox_deliver(loop, interval, limit):
+    """Send the messages that are due (safe in several processes at once; run from cron)."""
+    import time
+
+    from enforcement.outbox.delivery import deliver_pending
+
+    while True:
+        report = deliver_pending(limit=limit)
+        click.echo(f"sent: {report.sent}, to retry: {report.retried}, failed: {report.failed}")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
+documents = AppGroup("documents", help="Issued documents.")
+
+
+@documents.command("render-pending")
+@click.option("--loop", is_flag=True, help="keep rendering until stopped")
+@click.option("--interval", default=2.0, show_default=True,
+              help="seconds between rounds when nothing was pending")
+@click.option("--limit", default=100, show_default=True, help="documents per round at most")
+def documents_render_pending(loop, interval, limit):
+    """Make the PDFs of documents issued with deferred rendering (safe in several processes
+    at once: each document is rendered once)."""
+    import time
+
+    from enforcement.documents.services import render_pending
+
+    while True:
+        done = render_pending(limit=limit)
+        if done or not loop:
+            click.echo(f"documents rendered: {done}")
+        if not loop:
+            break
+        if done < limit:
+            time.sleep(interval)

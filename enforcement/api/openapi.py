@@ -1,26 +1,66 @@
 """The OpenAPI 3.1 description of the API, drawn from the workflow definition."""
 from flask_babel import gettext as _
 
-from enforcement.cases.action_forms import JSON_TYPES
+from enforcement.api.serializers import body_schema
 from workflows.definition import ACTIONS, ACTIONS_BY_NAME
+from workflows.spec import FIELD_KINDS
 from workflows.states import CaseState, Stage
 
 
 def _action_body(action) -> dict:
-    properties = {}
-    for spec in action.fields:
-        schema = {**JSON_TYPES[spec.kind], "title": _(spec.label)}
-        if spec.kind == "choice":
-            schema["enum"] = [value for value, _label in spec.choices]
-        if spec.kind in ("text", "textarea"):
-            schema["maxLength"] = spec.max_length
-        properties[spec.name] = schema
-    required = [s.name for s in action.fields if s.required and s.kind != "bool"]
-    body = {"type": "object", "title": _(action.label), "properties": properties,
-            "additionalProperties": False}
-    if required:
-        body["required"] = required
-    return body
+    """The request body of an action: the JSON schema the case page's form is built from
+    (per-case choices such as the unit's inspectors are listed in GET /cases/{id})."""
+    return body_schema(action)
+
+
+#: one field as the web form shows it (``allowed_actions[].form`` of GET /cases/{id})
+FORM_FIELD = {"type": "object", "required": ["name", "kind", "label", "required"], "properties": {
+    "name": {"type": "string"},
+    "kind": {"type": "string", "enum": sorted(FIELD_KINDS)},
+    "label": {"type": "string"}, "required": {"type": "boolean"}, "help": {"type": "string"},
+    "choices": {"type": "array", "items": {"type": "object", "properties": {
+        "value": {"type": ["string", "integer"]}, "label": {"type": "string"}}}},
+    "min_selected": {"type": "integer"}, "max_length": {"type": "integer"},
+    "columns": {"type": "array", "items": {"$ref": "#/components/schemas/FormField"}},
+    "min_rows": {"type": "integer"}, "max_rows": {"type": "integer"}}}
+ALLOWED_ACTION = {"type": "object", "properties": {
+    "name": {"type": "string"}, "label": {"type": "string"}, "basis": {"type": "string"},
+    "tone": {"type": "string"}, "method": {"type": "string"}, "path": {"type": "string"},
+    "content_type": {"type": "string"},
+    "fields": {"type": "object", "description": "JSON schema of the request body"},
+    "form": {"type": "array", "items": {"$ref": "#/components/schemas/FormField"}}}}
+#: the search filters of GET /api/v1/cases (the same as the web search page)
+SEARCH_PARAMETERS = [
+    ("q", "string", None, "number, cause or party name (part of)"),
+    ("number", "string", None, "登记编号 or 立案编号 (part of)"),
+    ("party", "string", None, "party name (part of)"),
+    ("credit_code", "string", None, "统一社会信用代码 or ID number (exact)"),
+    ("mark", "string", None, "mark name (part of) or registration number (exact)"),
+    ("state", "string", None, "a case state"),
+    ("stage", "string", None, "a stage"),
+    ("unit", "integer", None, "handling unit id (within the user's jurisdiction)"),
+    ("inspector", "integer", None, "inspector user id"),
+    ("date_from", "string", "date", "registered on or after (China time)"),
+    ("date_to", "string", "date", "registered on or before (China time)"),
+    ("mine", "string", None, "1: only cases the user handles"),
+    ("sort", "string", None, "updated | created | oldest | number | state"),
+    ("page", "integer", None, "page number, from 1"),
+]
+
+
+def _search_parameters() -> list[dict]:
+    params = []
+    for name, kind, fmt, description in SEARCH_PARAMETERS:
+        schema = {"type": kind}
+        if fmt:
+            schema["format"] = fmt
+        if name == "sort":
+            schema["enum"] = ["updated", "created", "oldest", "number", "state"]
+        if name == "page":
+            schema["minimum"] = 1
+        params.append({"name": name, "in": "query", "required": False,
+                       "description": description, "schema": schema})
+    return params
 
 
 def _error_response(description):
@@ -123,6 +163,12 @@ DOCUMENT_SCHEMAS = {
 }
 
 
+def _report_paths() -> dict:
+    from enforcement.api.reports import openapi_paths  # routes module imports this one
+
+    return openapi_paths()
+
+
 def openapi_document() -> dict:
     errors = {
         "401": _error_response("missing or invalid bearer token"),
@@ -150,13 +196,17 @@ def openapi_document() -> dict:
                     "stage": {"type": ["string", "null"],
                               "enum": [s.value for s in Stage] + [None]},
                     "version": {"type": "integer"}, "unit": {"type": "string"},
-                    "cause": {"type": "string"}}},
+                    "cause": {"type": "string"}, "state_label": {"type": "string"},
+                    "updated_at": {"type": "string", "format": "date-time"}}},
                 "CaseDetail": {"allOf": [{"$ref": "#/components/schemas/CaseSummary"}, {
                     "type": "object", "properties": {
-                        "allowed_actions": {"type": "array", "items": {"type": "object"}},
+                        "allowed_actions": {"type": "array", "items": {
+                            "$ref": "#/components/schemas/AllowedAction"}},
                         "deadlines": {"type": "array", "items": {"type": "object"}},
                         "documents": {"type": "array", "items": {"type": "object"}},
                         "timeline": {"type": "array", "items": {"type": "object"}}}}]},
+                "FormField": FORM_FIELD,
+                "AllowedAction": ALLOWED_ACTION,
                 **{f"Action_{a.name}": _action_body(a) for a in ACTIONS},
                 **DOCUMENT_SCHEMAS,
             },
@@ -177,15 +227,13 @@ def openapi_document() -> dict:
             "/api/v1/cases": {"get": {
                 "summary": "Cases in the user's jurisdiction",
                 "security": [{"bearer": []}],
-                "parameters": [
-                    {"name": n, "in": "query", "schema": {"type": "string"}}
-                    for n in ("q", "state", "stage", "sort")
-                ] + [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                "parameters": _search_parameters(),
                 "responses": {"200": {"description": "one page of cases", "content": {
                     "application/json": {"schema": {"type": "object", "properties": {
                         "items": {"type": "array",
                                   "items": {"$ref": "#/components/schemas/CaseSummary"}},
-                        "total": {"type": "integer"}, "page": {"type": "integer"}}}}}},
+                        "total": {"type": "integer"}, "page": {"type": "integer"},
+                        "page_size": {"type": "integer"}}}}}},
                     "401": errors["401"], "422": _error_response("bad query")}}},
             "/api/v1/cases/{case_id}": {"get": {
                 "summary": "A case: state, version, deadlines, allowed actions, timeline",
@@ -198,6 +246,7 @@ def openapi_document() -> dict:
                for a in ACTIONS},
             "/api/v1/cases/{case_id}/evidence": _evidence_path(case_id, errors),
             **_document_paths(errors),
+            **_report_paths(),
             "/api/v1/openapi.json": {"get": {"summary": "This document",
                                              "responses": {"200": {"description": "OpenAPI"}}}},
         },

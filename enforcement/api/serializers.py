@@ -1,7 +1,7 @@
 """Cases as JSON."""
 from flask_babel import gettext as _
 
-from enforcement.cases.action_forms import JSON_TYPES, field_choices
+from enforcement.cases.action_forms import field_choices, json_schema
 from enforcement.cases.presenters import case_page
 from enforcement.main.helpers import state_label
 
@@ -21,28 +21,66 @@ def case_summary(case) -> dict:
     }
 
 
-def action_schema(action, case) -> dict:
+def _choices(spec, case) -> list[dict] | None:
+    if spec.kind == "choice":
+        return [{"value": value, "label": _(label)} for value, label in spec.choices]
+    if spec.kind in ("users", "unit", "document") and case is not None:
+        return [{"value": value, "label": str(label)} for value, label in field_choices(spec, case)]
+    return None
+
+
+def form_field(spec, case=None) -> dict:
+    """One field as the web form shows it, from the same ``Field`` spec: what a client needs
+    to draw the form (label, help, choices of this case, the columns of a table of rows)."""
+    field = {"name": spec.name, "kind": spec.kind, "label": _(spec.label),
+             "required": spec.required and spec.kind != "bool",
+             "help": _(spec.help) if spec.help else ""}
+    choices = _choices(spec, case)
+    if choices is not None:
+        field["choices"] = choices
+    if spec.kind == "users":
+        field["min_selected"] = int(spec.option or 1)
+    if spec.kind in ("text", "textarea"):
+        field["max_length"] = spec.max_length
+    if spec.kind == "rows":
+        field["columns"] = [form_field(column, case) for column in spec.columns]
+        field["min_rows"], field["max_rows"] = spec.min_rows, spec.max_rows
+    return field
+
+
+def body_schema(action, case=None) -> dict:
+    """The JSON schema of the action's request body; with a case, its per-case choices."""
     properties, required = {}, []
     for spec in action.fields:
-        schema = {**JSON_TYPES[spec.kind], "title": _(spec.label)}
-        if spec.kind == "choice":
-            schema["enum"] = [value for value, _label in spec.choices]
-        elif spec.kind in ("unit", "document"):
+        schema = json_schema(spec)
+        if case is not None and spec.kind in ("unit", "document"):
             schema["enum"] = [value for value, _label in field_choices(spec, case)]
         elif spec.kind == "users":
-            schema["items"] = {"type": "integer",
-                               "enum": [v for v, _l in field_choices(spec, case)]}
+            schema["items"] = {"type": "integer"}
+            if case is not None:
+                schema["items"]["enum"] = [v for v, _l in field_choices(spec, case)]
             schema["minItems"] = int(spec.option or 1)
         if spec.kind in ("text", "textarea"):
             schema["maxLength"] = spec.max_length
         properties[spec.name] = schema
         if spec.required and spec.kind != "bool":
             required.append(spec.name)
-    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    schema = {"type": "object", "title": _(action.label), "properties": properties,
+              "additionalProperties": False}
     if required:
         schema["required"] = required
+    return schema
+
+
+def action_schema(action, case) -> dict:
+    schema = body_schema(action, case)
+    schema.pop("title")
     return {"name": action.name, "label": _(action.label), "basis": _(action.basis) if
-            action.basis else "", "fields": schema}
+            action.basis else "", "tone": action.tone,
+            "method": "POST", "path": f"/api/v1/cases/{case.id}/actions/{action.name}",
+            "content_type": "multipart/form-data" if any(
+                spec.kind == "files" for spec in action.fields) else "application/json",
+            "fields": schema, "form": [form_field(spec, case) for spec in action.fields]}
 
 
 def _iso(value):
@@ -66,7 +104,7 @@ def deadline(view) -> dict:
 
 
 def case_detail(case, user) -> dict:
-    page = case_page(case, user)
+    page = case_page(case, user, page=False)
     return {
         **case_summary(case),
         "summary": case.summary,

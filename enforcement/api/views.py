@@ -13,7 +13,9 @@ from enforcement.cases.action_forms import json_to_formdata
 from enforcement.documents import services as documents
 from enforcement.documents.presenters import document_metadata
 from enforcement.documents.views import pdf_response
-from enforcement.errors import DomainError, Invalid
+from enforcement.errors import DomainError, Invalid, Refused
+from workflows.engine import Refusal
+from workflows.spec import N_
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -79,6 +81,14 @@ def token():
                     "expires_at": api_token.expires_at.isoformat()})
 
 
+def _case_file_reader_only():
+    """Portal accounts follow their reports through /reports/{tracking_no}, never the bureau's
+    case file (a rights holder must not read the other party's particulars or internal notes)."""
+    if not queries.reads_case_file(g.api_user):
+        raise Refused([Refusal("permission",
+                               N_("权利人、代理机构和指导站请通过举报查询查看办理进展"))])
+
+
 @bp.get("/cases")
 @token_required
 def list_cases():
@@ -86,10 +96,10 @@ def list_cases():
         page = int(request.args.get("page", 1))
     except ValueError:
         raise Invalid({"page": [_("页码必须是整数")]}) from None
-    filters = queries.CaseFilters(q=request.args.get("q", "")[:100],
-                                  state=request.args.get("state", ""),
-                                  stage=request.args.get("stage", ""),
-                                  sort=request.args.get("sort", "updated"), page=page)
+    if page < 1:
+        raise Invalid({"page": [_("页码必须是正整数")]})
+    _case_file_reader_only()
+    filters = queries.filters_from_args(request.args)  # the web search page's filters
     rows, total = queries.list_cases(g.api_user, filters)
     return jsonify({"items": [serializers.case_summary(c) for c in rows], "total": total,
                     "page": filters.page, "page_size": queries.PAGE_SIZE})
@@ -98,6 +108,7 @@ def list_cases():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def get_case(case_id):
+    _case_file_reader_only()
     case = services.load_case(case_id, g.api_user, ip=request.remote_addr)
     response = jsonify(serializers.case_detail(case, g.api_user))
     response.headers["ETag"] = f'"{case.version}"'

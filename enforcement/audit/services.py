@@ -3,7 +3,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 
 from enforcement.audit.models import AuditEntry, AuditHead
 from enforcement.db import utcnow
@@ -31,15 +31,23 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 
 def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, ip=None,
            **detail):
-    """Append one entry in the caller's transaction (flushes, never commits)."""
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
+    """Append one entry in the caller's transaction (never commits).
+
+    The single head row is the chain's lock: it is taken here, after the caller's pending
+    changes are flushed, and held until the caller's commit — so callers record last. Plain
+    statements, without the unit of work: lock and read the head, then insert the entry and
+    move the head (one statement on PostgreSQL); a head object loaded in this session is
+    expired."""
+    db.session.flush()  # the caller's changes go first: the lock below is held to the commit
+    conn = db.session.connection()
+    head = conn.execute(_HEAD).one_or_none()
     if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        db.session.add(head)
+        conn.execute(insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS_HASH))
+        last_seq, last_hash = 0, GENESIS_HASH
+    else:
+        last_seq, last_hash = head
     entry = AuditEntry(
-        seq=head.last_seq + 1,
+        seq=last_seq + 1,
         at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_name=actor.username if actor is not None else "-",
@@ -49,13 +57,36 @@ def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, i
         unit_id=unit_id,
         ip=ip,
         detail=json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     entry.hash = _digest(entry.prev_hash, entry)
-    head.last_seq, head.last_hash = entry.seq, entry.hash
-    db.session.add(entry)
-    db.session.flush()
+    params = {column: getattr(entry, column) for column in _COLUMNS}
+    params.update(head_seq=entry.seq, head_hash=entry.hash)
+    if conn.dialect.name == "postgresql":
+        # one statement: the head moves in a data-modifying WITH of the INSERT
+        entry.id = conn.execute(_APPEND_AND_MOVE, params).scalar_one()
+    else:
+        entry.id = conn.execute(_APPEND, params).scalar_one()
+        conn.execute(_MOVE, params)
+    loaded = db.session.identity_map.get(db.session.identity_key(AuditHead, 1))
+    if loaded is not None:
+        db.session.expire(loaded)
     return entry
+
+
+#: the columns an entry is inserted with (all but the id)
+_COLUMNS = ("seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
+            "unit_id", "ip", "detail", "prev_hash", "hash")
+# the statements, built once
+_HEAD = select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1) \
+    .with_for_update()
+_MOVE = update(AuditHead).where(AuditHead.id == 1).values(
+    last_seq=bindparam("head_seq", type_=AuditHead.__table__.c.last_seq.type),
+    last_hash=bindparam("head_hash", type_=AuditHead.__table__.c.last_hash.type))
+_APPEND = insert(AuditEntry).values(
+    {column: bindparam(column, type_=AuditEntry.__table__.c[column].type)
+     for column in _COLUMNS}).returning(AuditEntry.id)
+_APPEND_AND_MOVE = _APPEND.add_cte(_MOVE.cte("moved_head"))
 
 
 @dataclass

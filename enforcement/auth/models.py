@@ -35,7 +35,9 @@ class Role(db.Model):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     label: Mapped[str] = mapped_column(String(80))
-    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions)
+    #: loaded with the user's roles (one query for all of them): every request checks them
+    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions,
+                                                         lazy="selectin")
 
 
 class User(db.Model):
@@ -61,7 +63,8 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    unit: Mapped[OrgUnit | None] = relationship()
+    #: joined to the user's row: jurisdiction needs the unit (and its kind) on every request
+    unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 
     def __repr__(self) -> str:
@@ -69,7 +72,15 @@ class User(db.Model):
 
     @property
     def permissions(self) -> frozenset[str]:
-        return frozenset(p.code for role in self.roles for p in role.permissions)
+        """The codes of all the user's roles' permissions, computed once per set of loaded
+        roles (a reload or a change of roles computes them again)."""
+        roles = self.roles
+        key = tuple(map(id, roles))
+        memo = self.__dict__.get("_permissions_memo")
+        if memo is None or memo[0] != key or memo[1] is not roles:
+            memo = (key, roles, frozenset(p.code for role in roles for p in role.permissions))
+            self.__dict__["_permissions_memo"] = memo
+        return memo[2]
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

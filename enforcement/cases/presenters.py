@@ -14,6 +14,7 @@ from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DOC_TYPES
 from enforcement.evidence.models import Evidence
+from enforcement.evidence.thumbnails import has_thumbnail
 from enforcement.evidence.views import READERS as EVIDENCE_READERS
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
@@ -25,12 +26,14 @@ from workflows.spec import Side
 __all__ = ["Facts", "case_page"]
 
 
-def case_page(case, user) -> dict:
+def case_page(case, user, *, page: bool = True) -> dict:
+    """What the case page shows; ``page=False`` leaves out what only the page shows (actions
+    blocked by a guard, the parties' record), for the API."""
     facts = Facts(case)
     allowed = allowed_actions(case, user, facts)
     # actions the user could take in this state but for a guard: shown with the reason
     blocked = []
-    for action in engine.actions_from(case.state):
+    for action in engine.actions_from(case.state) if page else ():
         if action in allowed:
             continue
         refusals = refusals_for(action, case, user, facts)
@@ -57,10 +60,11 @@ def case_page(case, user) -> dict:
         "blocked": blocked,
         "clocks": clocks,
         "calendar_gaps": sorted({c.clock.unknown_year for c in clocks if c.status == "unknown"}),
-        "standing": party_standing(case, user) if side is Side.bureau else None,
+        "standing": party_standing(case, user) if side is Side.bureau and page else None,
         "documents": documents,
         "events": list(reversed(events)),
         "evidence": evidence,
+        "has_thumbnail": has_thumbnail,
     }
 
 
@@ -132,6 +136,10 @@ def describe(spec, value) -> str:
     if spec.kind == "unit":
         unit = db.session.get(OrgUnit, value)
         return unit.name if unit else str(value)
+    if spec.kind == "files" and isinstance(value, list):
+        # file name and the start of its hash; the evidence list shows the full hash
+        return "、".join(f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）"
+                        for f in value if isinstance(f, dict))
     if spec.kind == "document":
         document = db.session.get(Document, value)
         return f"{document.title} {document.number or ''}".strip() if document else str(value)

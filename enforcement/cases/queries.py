@@ -1,11 +1,13 @@
 """Read-side listings of cases, always inside the user's jurisdiction."""
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import Index, bindparam, func, or_, select, union
 from sqlalchemy import case as case_when
-from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
-from enforcement.cases.models import Case, CaseParty, case_inspectors
+from enforcement.cases.models import Case, CaseMark, CaseParty, case_inspectors
 from enforcement.clocks.kinds import CLOCK_KINDS, DEADLINE
 from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockStatus
 from enforcement.db import local_today
@@ -16,30 +18,133 @@ from workflows.states import END_STATES, STAGES, CaseState, Stage
 #: clocks someone must meet; the others are windows that simply run out
 DEADLINE_KINDS = [k.code for k in CLOCK_KINDS.values() if k.role == DEADLINE]
 
+_END_VALUES = sorted(s.value for s in END_STATES)
+_RUNNING_VALUES = [ClockStatus.running.value, ClockStatus.overdue.value]
+
+
+def open_case():
+    """Cases still being handled. The values are written into the SQL (not bound) so that
+    both databases can match the partial index below, whose predicate is the same."""
+    return Case.state.not_in(bindparam("end_states", _END_VALUES, expanding=True,
+                                       literal_execute=True))
+
+
+def running_clock():
+    """Clocks that run (not paused): literal values, matching ``ix_clocks_running``."""
+    return Clock.status.in_(bindparam("running_statuses", _RUNNING_VALUES, expanding=True,
+                                      literal_execute=True))
+
+
+#: the indexes the search page and the work lists rely on, declared next to the queries they
+#: serve (migration a8e0a4000006 creates them on SQLite and PostgreSQL). The partial ones hold
+#: only open cases and running clocks, small enough to be read without touching the rows.
+SEARCH_INDEXES = (
+    Index("ix_cases_open_unit", Case.unit_id, Case.id,
+          postgresql_where=Case.state.not_in(_END_VALUES),
+          sqlite_where=Case.state.not_in(_END_VALUES)),
+    Index("ix_cases_unit_updated", Case.unit_id, Case.updated_at),
+    Index("ix_cases_unit_created", Case.unit_id, Case.created_at),
+    Index("ix_cases_updated_at", Case.updated_at),
+    Index("ix_cases_created_at", Case.created_at),
+    Index("ix_case_inspectors_user", case_inspectors.c.user_id, case_inspectors.c.case_id),
+    Index("ix_case_marks_reg_no", CaseMark.reg_no),
+    Index("ix_case_marks_name", CaseMark.name),
+    # words inside a name or number (LIKE '%…%'): trigram GIN indexes on PostgreSQL (the
+    # pg_trgm extension); SQLite builds plain ones, which its LIKE cannot use
+    *(Index(f"ix_{column.table.name}_{column.name}_trgm", column, postgresql_using="gin",
+            postgresql_ops={column.name: "gin_trgm_ops"})
+      for column in (Case.report_no, Case.case_no, Case.cause, Party.name)),
+    Index("ix_clocks_running", Clock.case_id, Clock.kind, Clock.due_on, Clock.estimated_due_on,
+          postgresql_where=Clock.status.in_(_RUNNING_VALUES),
+          sqlite_where=Clock.status.in_(_RUNNING_VALUES)),
+)
+
 #: sort keys a list may be ordered by (an allowlist: nothing else reaches ORDER BY)
 SORTS = {
     "updated": Case.updated_at.desc(),
     "created": Case.created_at.desc(),
+    "oldest": Case.created_at.asc(),
     "number": Case.report_no.asc(),
     "state": Case.state.asc(),
 }
 PAGE_SIZE = 25
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
 class CaseFilters:
+    """The search form: every field optional, all of them combined with AND."""
+
     q: str = ""
     state: str = ""
     stage: str = ""
     sort: str = "updated"
     mine: bool = False
     page: int = 1
+    #: 登记编号 or 立案编号, or part of one
+    number: str = ""
+    #: part of a party's name
+    party: str = ""
+    #: a party's 统一社会信用代码 or ID number, exactly
+    credit_code: str = ""
+    #: a mark's name (part of it) or its registration number (exactly)
+    mark: str = ""
+    #: a unit id; only units of the user's subtree narrow anything (jurisdiction still applies)
+    unit: int | None = None
+    #: registration day, China time, both inclusive
+    date_from: date | None = None
+    date_to: date | None = None
+    #: an inspector's user id
+    inspector: int | None = None
+
+    @property
+    def is_search(self) -> bool:
+        return any((self.q, self.state, self.stage, self.mine, self.number, self.party,
+                    self.credit_code, self.mark, self.unit, self.date_from, self.date_to,
+                    self.inspector))
+
+
+def _int_arg(args, name):
+    try:
+        return int(args[name]) if args.get(name) else None
+    except ValueError:
+        return None
+
+
+def _date_arg(args, name):
+    try:
+        return date.fromisoformat(args[name]) if args.get(name) else None
+    except ValueError:
+        return None
+
+
+def filters_from_args(args) -> CaseFilters:
+    """The search form's fields; anything malformed is ignored, never an error page."""
+    return CaseFilters(
+        q=args.get("q", "")[:100], state=args.get("state", ""), stage=args.get("stage", ""),
+        sort=args.get("sort", "updated"), mine=args.get("mine") == "1",
+        page=max(1, _int_arg(args, "page") or 1), number=args.get("number", "")[:40],
+        party=args.get("party", "")[:120], credit_code=args.get("credit_code", "")[:18],
+        mark=args.get("mark", "")[:80], unit=_int_arg(args, "unit"),
+        date_from=_date_arg(args, "date_from"), date_to=_date_arg(args, "date_to"),
+        inspector=_int_arg(args, "inspector"))
+
+
+def _like(text: str) -> str:
+    # the user's text is matched literally: %, _ and \ lose their wildcard meaning
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, CHINA).astimezone(UTC)
 
 
 def case_query(user, filters: CaseFilters):
+    """The ids of the cases the filters match, inside the user's jurisdiction."""
     from enforcement.cases.scope import visible_cases
 
-    query = select(Case).where(visible_cases(user))
+    query = select(Case.id).where(visible_cases(user))
     if filters.state in CaseState._value2member_map_:
         query = query.where(Case.state == CaseState(filters.state))
     if filters.stage in Stage._value2member_map_:
@@ -49,10 +154,46 @@ def case_query(user, filters: CaseFilters):
         query = query.where(Case.id.in_(select(case_inspectors.c.case_id)
                                         .where(case_inspectors.c.user_id == user.id)))
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        party_match = select(CaseParty.case_id).join(Party).where(Party.name.like(like))
-        query = query.where(or_(Case.report_no.like(like), Case.case_no.like(like),
-                                Case.cause.like(like), Case.id.in_(party_match)))
+        like = _like(filters.q)
+        query = query.where(Case.id.in_(union(
+            *_containing(like, Case.report_no, Case.case_no, Case.cause),
+            select(CaseParty.case_id).join(Party).where(Party.name.like(like, escape="\\")))))
+    return _narrow(query, filters)
+
+
+def _containing(like: str, *columns):
+    # one SELECT per column, united: each can use its own trigram index, where an OR of
+    # LIKEs would read the whole table
+    return [select(Case.id).where(column.like(like, escape="\\")) for column in columns]
+
+
+def _narrow(query, filters: CaseFilters):
+    """The search form's specific fields."""
+    if filters.number:
+        query = query.where(Case.id.in_(union(
+            *_containing(_like(filters.number), Case.report_no, Case.case_no))))
+    if filters.party:
+        query = query.where(Case.id.in_(
+            select(CaseParty.case_id).join(Party)
+            .where(Party.name.like(_like(filters.party), escape="\\"))))
+    if filters.credit_code:
+        code = filters.credit_code.strip().upper()
+        query = query.where(Case.id.in_(
+            select(CaseParty.case_id).join(Party)
+            .where(or_(Party.credit_code == code, Party.id_number == code))))
+    if filters.mark:
+        mark = filters.mark.strip()
+        query = query.where(Case.id.in_(select(CaseMark.case_id).where(or_(
+            CaseMark.reg_no == mark, CaseMark.name.like(_like(mark), escape="\\")))))
+    if filters.unit is not None:
+        query = query.where(Case.unit_id == filters.unit)
+    if filters.date_from is not None:
+        query = query.where(Case.created_at >= _day_start(filters.date_from))
+    if filters.date_to is not None:
+        query = query.where(Case.created_at < _day_start(filters.date_to + timedelta(days=1)))
+    if filters.inspector is not None:
+        query = query.where(Case.id.in_(select(case_inspectors.c.case_id)
+                                        .where(case_inspectors.c.user_id == filters.inspector)))
     return query
 
 
@@ -62,9 +203,19 @@ def list_cases(user, filters: CaseFilters):
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     order = SORTS.get(filters.sort, SORTS["updated"])
     page = max(1, filters.page)
-    rows = db.session.scalars(query.order_by(order, Case.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, total
+    ids = db.session.scalars(query.order_by(order, Case.id.desc())
+                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return load_in_order(ids, selectinload(Case.unit)), total
+
+
+def load_in_order(ids, *options) -> list[Case]:
+    """The cases of ``ids`` in that order: a page is chosen on ids alone (indexes only), and
+    only its rows are read in full."""
+    if not ids:
+        return []
+    rows = {c.id: c for c in db.session.scalars(
+        select(Case).where(Case.id.in_(list(ids))).options(*options))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def dashboard(user) -> dict:
@@ -76,13 +227,13 @@ def dashboard(user) -> dict:
     overdue = db.session.scalar(
         select(func.count(func.distinct(Clock.case_id)))
         .join(Case, Case.id == Clock.case_id)
-        .where(visible_cases(user), Clock.status.in_((ClockStatus.running, ClockStatus.overdue)),
+        .where(visible_cases(user), open_case(), running_clock(),
                Clock.kind.in_(DEADLINE_KINDS), Clock.due_on < local_today()))
-    mine = db.session.scalars(
-        select(Case).where(visible_cases(user), Case.state.not_in(END_STATES),
-                           Case.id.in_(select(case_inspectors.c.case_id)
-                                       .where(case_inspectors.c.user_id == user.id)))
-        .order_by(Case.updated_at.desc()).limit(10)).all()
+    mine = load_in_order(db.session.scalars(
+        select(Case.id).where(visible_cases(user), open_case(),
+                              Case.id.in_(select(case_inspectors.c.case_id)
+                                          .where(case_inspectors.c.user_id == user.id)))
+        .order_by(Case.updated_at.desc()).limit(10)).all())
     return {
         "by_state": [(state, by_state.get(state, 0)) for state in CaseState],
         "total": sum(by_state.values()),
@@ -158,39 +309,67 @@ def work_list(user, limit: int = 30) -> list[Task]:
     """The user's tasks, what falls due first on top: cases assigned to the user, and cases
     whose next step or running clock needs a permission the user holds."""
     from enforcement.cases.scope import visible_cases
-    from enforcement.clocks import holidays
-    from enforcement.clocks.presenters import clock_view
     from enforcement.clocks.responsibility import next_step_actions
 
     assigned = Case.id.in_(select(case_inspectors.c.case_id)
                            .where(case_inspectors.c.user_id == user.id))
-    cases = db.session.scalars(select(Case).where(
-        visible_cases(user), Case.state.not_in(END_STATES),
-        or_(assigned, *_waiting_for(user))).limit(500)).all()
+    # the nearest deadline orders the rows in SQL, so that the limit keeps the most urgent
+    due = nearest_due()
+    ids = db.session.scalars(
+        select(Case.id).where(visible_cases(user), open_case(),
+                              or_(assigned, *_waiting_for(user)))
+        .order_by(due.is_(None), due, Case.id).limit(limit * 2)).all()
+    cases = load_in_order(ids, selectinload(Case.inspectors))
     if not cases:
         return []
+    nearest = nearest_clocks(c.id for c in cases)
+    steps = next_step_actions(user.can)
+    tasks = [Task(c, nearest.get(c.id), user in c.inspectors,
+                  step_for(c, steps, nearest.get(c.id), user)) for c in cases]
+    return sorted(tasks, key=lambda t: t.sort_key)[:limit]
+
+
+def nearest_due():
+    """The day the case's nearest running deadline falls due (an estimate when the calendar
+    lacks the year), as a correlated subquery; NULL when no deadline runs."""
+    return (select(func.min(func.coalesce(Clock.due_on, Clock.estimated_due_on)))
+            .where(Clock.case_id == Case.id, running_clock(), Clock.kind.in_(DEADLINE_KINDS))
+            .correlate(Case).scalar_subquery())
+
+
+def nearest_clocks(case_ids) -> dict:
+    """Per case, the view of its open deadline that needs attention first (one query)."""
+    from enforcement.clocks import holidays
+    from enforcement.clocks.presenters import clock_view
+
+    if not case_ids:
+        return {}
     today, cal = local_today(), holidays.current()
     nearest: dict[int, object] = {}
-    for clock in db.session.scalars(select(Clock).where(
-            Clock.case_id.in_([c.id for c in cases]), Clock.status.in_(OPEN_STATUSES),
+    # a clock's view reads its history (pauses, extensions): loaded with it, not per row
+    for clock in db.session.scalars(select(Clock).options(selectinload(Clock.events)).where(
+            Clock.case_id.in_(list(case_ids)), Clock.status.in_(OPEN_STATUSES),
             Clock.kind.in_(DEADLINE_KINDS))):
         view = clock_view(clock, today, cal)
         current = nearest.get(clock.case_id)
         if current is None or view.urgency_key < current.urgency_key:
             nearest[clock.case_id] = view
-    steps = next_step_actions(user.can)
-    tasks = [Task(c, nearest.get(c.id), user in c.inspectors,
-                  _step(c, steps, nearest.get(c.id), user)) for c in cases]
-    return sorted(tasks, key=lambda t: t.sort_key)[:limit]
+    return nearest
 
 
-def _step(case, steps, clock, user):
+def step_for(case, steps, clock, user):
     """What the case waits for from the user: the action that meets its nearest clock, else
     the next step of its state."""
+    action = step_action_for(case, steps, clock, user)
+    return action.label if action else None
+
+
+def step_action_for(case, steps, clock, user):
+    """The action of :func:`step_for`, or None."""
     from enforcement.clocks.responsibility import meeting_actions
 
     candidates = (meeting_actions(clock.clock.kind) if clock else []) + steps
-    return next((a.label for a in candidates if case.state in a.sources
+    return next((a for a in candidates if case.state in a.sources
                  and any(user.can(p) for p in a.permissions)), None)
 
 
@@ -243,3 +422,33 @@ def overdue_clocks(user, limit: int = 50) -> list[tuple[Case, Clock]]:
                Clock.status != ClockStatus.paused, Clock.kind.in_(DEADLINE_KINDS),
                Clock.due_on < local_today())
         .order_by(Clock.due_on, Clock.id).limit(limit)).all()
+
+
+def search_choices(user) -> tuple[list, list]:
+    """The units and inspectors the search form offers: those of the user's jurisdiction."""
+    from enforcement.auth.models import User, role_permissions, user_roles
+    from enforcement.orgs.models import OrgUnit, UnitKind, subtree_ids
+
+    if user.can("case.read_all"):
+        unit_clause = OrgUnit.kind == UnitKind.bureau
+    elif user.can("case.read") and user.unit_id is not None:
+        unit_clause = OrgUnit.id.in_(subtree_ids(user.unit_id)) & (OrgUnit.kind == UnitKind.bureau)
+    else:
+        return [], []
+    units = db.session.scalars(select(OrgUnit).where(unit_clause).order_by(OrgUnit.id)).all()
+    investigators = select(user_roles.c.user_id).join(
+        role_permissions, role_permissions.c.role_code == user_roles.c.role_code).where(
+        role_permissions.c.permission_code == "case.investigate")
+    inspectors = db.session.scalars(
+        select(User).where(User.unit_id.in_([u.id for u in units]), User.id.in_(investigators))
+        .order_by(User.unit_id, User.id)).all()
+    return units, inspectors
+
+
+#: permissions that open the case file; an account with none of them (a rights holder, an agent,
+#: a station) follows its reports in the portal, never through the bureau's case pages
+CASE_FILE_READERS = ("case.read", "referral.read", "court.read")
+
+
+def reads_case_file(user) -> bool:
+    return any(user.can(p) for p in CASE_FILE_READERS)

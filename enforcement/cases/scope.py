@@ -1,22 +1,29 @@
 """Jurisdiction: which cases a user may see, and on whose behalf a user acts on a case."""
 from sqlalchemy import false, or_, select, true
 
-from enforcement.cases.models import Case
+from enforcement.cases.models import Case, CaseMark
 from enforcement.extensions import db
-from enforcement.orgs.models import UnitKind, subtree_ids
+from enforcement.marks.models import Trademark
+from enforcement.orgs.models import UnitKind, subtree_ids, subtree_select
 from enforcement.referrals.models import Referral, ReferralKind
+from enforcement.reports.models import Report
 from workflows.spec import Side
 
 
-def visible_cases(user):
-    """A WHERE clause admitting exactly the cases the user may read (DESIGN §1)."""
+def visible_cases(user, *, inline=False):
+    """A WHERE clause admitting exactly the cases the user may read (DESIGN §1).
+
+    ``inline``: the unit subtree as a subquery instead of a list read beforehand (one query
+    for a single case, :func:`enforcement.cases.services.load_case`)."""
     if user.can("case.read_all"):
         return true()
     clauses = []
-    unit = user.unit
-    if user.can("case.read") and unit is not None:
+    unit_id = user.unit_id
+    if user.can("case.read") and unit_id is not None:
         # a unit sees its own cases; a city-level unit also those of the units below it
-        clauses.append(Case.unit_id.in_(subtree_ids(unit.id)))
+        clauses.append(Case.unit_id.in_(subtree_select(unit_id) if inline
+                                        else subtree_ids(unit_id)))
+    unit = user.unit if unit_id is not None else None
     if user.can("referral.read") and unit is not None:
         if unit.kind is UnitKind.procuratorate:
             clauses.append(Case.id.in_(select(Referral.case_id).where(
@@ -29,10 +36,25 @@ def visible_cases(user):
         clauses.append(Case.id.in_(select(Referral.case_id).where(
             Referral.kind == ReferralKind.court, Referral.unit_id == unit.id)))
     if user.can("report.read_own"):
-        clauses.append(Case.reporter_user_id == user.id)
+        clauses.append(holder_cases(user))
+        # reports that joined an open case filed by someone else (reports.services)
+        clauses.append(Case.id.in_(select(Report.case_id).where(
+            Report.submitted_by_user_id == user.id)))
         if unit is not None:
             clauses.append(Case.filed_by_unit_id == unit.id)
     return or_(*clauses) if clauses else false()
+
+
+def holder_cases(user):
+    """The cases a user follows as the rights-holder side: those it reported, and those about
+    a mark it owns (an agent's principal reads them as the owner of the marks mandated)."""
+    owned = select(CaseMark.case_id).join(Trademark, Trademark.id == CaseMark.trademark_id) \
+        .where(Trademark.owner_user_id == user.id)
+    # a named report that joined an open case (a station's reports are the station's own)
+    joined = select(Report.case_id).where(Report.submitted_by_user_id == user.id,
+                                          Report.anonymous.is_(False),
+                                          Report.filed_by_unit_id.is_(None))
+    return or_(Case.reporter_user_id == user.id, Case.id.in_(owned), Case.id.in_(joined))
 
 
 def can_read(user, case) -> bool:
@@ -66,15 +88,14 @@ def reading_side(user, case) -> Side:
 
 def acts_for(user, case, side: Side) -> bool:
     """Whether the user acts for ``side`` on this case: its own unit, or the receiving one."""
-    unit = user.unit
     if side is Side.holder:
-        return case.reporter_user_id == user.id or any(
-            m.trademark is not None and m.trademark.owner_user_id == user.id for m in case.marks
-        )
-    if unit is None:
+        return db.session.scalar(
+            select(Case.id).where(Case.id == case.id, holder_cases(user))) is not None
+    if user.unit_id is None:
         return False
     if side is Side.bureau:
-        return unit.kind is UnitKind.bureau and case.unit_id == unit.id
+        return case.unit_id == user.unit_id and user.unit.kind is UnitKind.bureau
+    unit = user.unit
     if side is Side.police:
         referral = current_referral(case, ReferralKind.police)
         return referral is not None and referral.unit_id == unit.id

@@ -1,11 +1,13 @@
-"""Case list, case page, and the form of each workflow action."""
+"""Case list and search, case page, and the form of each workflow action."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import CombinedMultiDict
 
 from enforcement.cases import presenters, queries, services
 from enforcement.cases.action_forms import build_form
+from enforcement.cases.queries import reads_case_file
 from enforcement.errors import Invalid, NotFound, Refused, Stale
 from workflows import engine
 from workflows.states import CaseState
@@ -17,30 +19,38 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _filters_from_args(args) -> queries.CaseFilters:
-    try:
-        page = int(args.get("page", 1))
-    except ValueError:
-        page = 1
-    return queries.CaseFilters(
-        q=args.get("q", "")[:100], state=args.get("state", ""), stage=args.get("stage", ""),
-        sort=args.get("sort", "updated"), mine=args.get("mine") == "1", page=page)
+def _to_portal():
+    """Where a portal account goes instead of the bureau's case pages."""
+    if _actor().can("identification.answer"):
+        return redirect(url_for("holder.tasks"))
+    return redirect(url_for("reports.mine"))
+
+
+SORT_LABELS = (("updated", _l("最近更新")), ("created", _l("登记时间（新的在前）")),
+               ("oldest", _l("登记时间（早的在前）")), ("number", _l("编号")),
+               ("state", _l("状态")))
 
 
 @bp.route("/")
 @login_required
 def index():
-    filters = _filters_from_args(request.args)
-    rows, total = queries.list_cases(_actor(), filters)
-    sorts = [("updated", _("最近更新")), ("created", _("登记时间")), ("number", _("编号")),
-             ("state", _("状态"))]
+    actor = _actor()
+    if not reads_case_file(actor):
+        return _to_portal()
+    filters = queries.filters_from_args(request.args)
+    rows, total = queries.list_cases(actor, filters)
+    units, inspectors = queries.search_choices(actor)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("cases/list.html", cases=rows, total=total, filters=filters,
-                           page_size=queries.PAGE_SIZE, states=list(CaseState), sorts=sorts)
+                           page_size=queries.PAGE_SIZE, states=list(CaseState),
+                           sorts=SORT_LABELS, units=units, inspectors=inspectors, args=args)
 
 
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id):
+    if not reads_case_file(_actor()):
+        return _to_portal()
     try:
         case = services.load_case(case_id, _actor(), ip=request.remote_addr)
     except NotFound:
@@ -52,6 +62,8 @@ def detail(case_id):
 @login_required
 def action(case_id, name):
     actor = _actor()
+    if not reads_case_file(actor):
+        return _to_portal()
     try:
         case = services.load_case(case_id, actor, ip=request.remote_addr)
         spec = engine.get_action(name)

@@ -1,13 +1,20 @@
 """The holiday table an admin keeps from each year's State Council notice, and the calendar
 built from it and the ``chinese-calendar`` package.
 
-The calendar is read from the database whenever it is needed (a few dozen rows a year), never
-cached in process memory: a notice entered on one host counts on every host at once.
+The calendar is built from the database, and each process keeps the last one built together
+with a fingerprint of the two tables (row counts, highest ids, day range, years complete, the
+latest entry time). Every transaction that needs the calendar reads the fingerprint again (one
+small aggregate query) and rebuilds when it differs, so a notice entered through one worker
+counts in every worker at its next transaction. Within a transaction the calendar is kept in
+the session; it is forgotten at commit, at rollback and when the transaction writes a notice.
 """
+import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
-from sqlalchemy import func, select
+from sqlalchemy import case, event, func, select, true
+from sqlalchemy.orm import Session
 
 from enforcement.audit import services as audit
 from enforcement.clocks.calendar import PACKAGE_YEARS, WorkCalendar
@@ -21,9 +28,63 @@ from enforcement.clocks.models import (
 from enforcement.db import utcnow
 from enforcement.extensions import db
 
+_SESSION_KEY = "enforcement.clocks.calendar"
+_lock = threading.Lock()
+#: (fingerprint, calendar) of the last calendar this process built
+_built: tuple[tuple, WorkCalendar] | None = None
+
 
 def current() -> WorkCalendar:
     """The working-day calendar as the database says now."""
+    global _built
+    info = db.session.info
+    cal = info.get(_SESSION_KEY)
+    if cal is not None:
+        return cal
+    stamp = _fingerprint()
+    built = _built
+    if built is None or built[0] != stamp:
+        built = (stamp, _load())
+        with _lock:
+            _built = built
+    info[_SESSION_KEY] = built[1]
+    return built[1]
+
+
+def _fingerprint() -> tuple:
+    """What changes whenever a notice is saved: ``save_notice`` stamps ``entered_at`` and
+    replaces the year's rows (new ids); counts and day ranges catch deletions."""
+    days = select(func.count(HolidayDay.id).label("n"), func.max(HolidayDay.id).label("top"),
+                  func.min(HolidayDay.day).label("first"), func.max(HolidayDay.day).label("last"),
+                  func.sum(case((HolidayDay.kind == HolidayKind.workday, 1), else_=0))
+                  .label("workdays")).subquery()
+    years = select(func.count(CalendarYear.year).label("n"),
+                   func.sum(case((CalendarYear.complete.is_(True), CalendarYear.year), else_=0))
+                   .label("complete"),
+                   func.max(CalendarYear.entered_at).label("entered")).subquery()
+    # two one-row aggregates side by side
+    return tuple(db.session.execute(select(days, years).join_from(days, years, true())).one())
+
+
+def forget() -> None:
+    """Drop the calendar kept for this transaction (after writing the holiday table)."""
+    db.session.info.pop(_SESSION_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _end_of_transaction(session) -> None:
+    session.info.pop(_SESSION_KEY, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, _context) -> None:
+    if any(isinstance(obj, (HolidayDay, CalendarYear))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_SESSION_KEY, None)
+
+
+def _load() -> WorkCalendar:
     complete = frozenset(db.session.scalars(select(CalendarYear.year)
                                             .where(CalendarYear.complete.is_(True))))
     known = complete | frozenset(PACKAGE_YEARS)
@@ -31,7 +92,8 @@ def current() -> WorkCalendar:
     rows = db.session.execute(select(HolidayDay.day, HolidayDay.kind)
                               .where(HolidayDay.year.in_(known))).all()
     overrides = {day: kind is HolidayKind.workday for day, kind in rows}
-    return WorkCalendar(overrides=overrides, complete_years=complete)
+    # shared by the threads of this process: read-only
+    return WorkCalendar(overrides=MappingProxyType(overrides), complete_years=complete)
 
 
 @dataclass(frozen=True)
@@ -82,10 +144,12 @@ def save_notice(entry: NoticeEntry, actor, *, ip=None) -> CalendarYear:
     notice.entered_by_id, notice.entered_at = actor.id, utcnow()
     db.session.add(notice)
     db.session.execute(HolidayDay.__table__.delete().where(HolidayDay.year == entry.year))
+    forget()
     for day, kind, name in _days(entry):
         db.session.add(HolidayDay(year=entry.year, day=day, kind=kind, name=name,
                                   source=notice.notice))
     db.session.flush()
+    forget()
     changed = recompute_open(current())
     audit.record("calendar.save", actor=actor, obj_type="calendar_year", obj_id=entry.year,
                  ip=ip, notice=notice.notice, complete=entry.complete,

@@ -59,7 +59,11 @@ class Cause:
 def cause_of(case) -> Cause:
     """The cause of changes made while an action runs: its case event, the case's latest
     (``cases.services`` adds it before the clocks run)."""
-    event = case.events[-1] if case.events else None
+    return cause_from(case.events[-1] if case.events else None)
+
+
+def cause_from(event) -> Cause:
+    """The cause of changes made by this case event (the action being taken)."""
     if event is None:
         return Cause()
     action = ACTIONS_BY_NAME.get(event.action)
@@ -70,7 +74,15 @@ def cause_of(case) -> Cause:
                  case_event_id=event.id, data=data)
 
 
+#: session key of the open clocks of the case an action is changing (see :func:`apply`)
+_OPEN_KEY = "enforcement.clocks.open"
+
+
 def open_clock(case, code: str) -> Clock | None:
+    loaded = db.session.info.get(_OPEN_KEY)
+    if loaded is not None and loaded[0] == case.id:
+        return next((clock for clock in reversed(loaded[1])
+                     if clock.kind == code and clock.status in OPEN), None)
     return db.session.scalar(
         select(Clock).where(Clock.case_id == case.id, Clock.kind == code,
                             Clock.status.in_(OPEN)).order_by(Clock.id.desc()))
@@ -141,6 +153,9 @@ def start(case, code: str, on: date | None = None, *, cause: Cause | None = None
                   basis=str(kind.basis)[:120], extensions=0)
     compute(clock, cal)
     db.session.add(clock)
+    loaded = db.session.info.get(_OPEN_KEY)
+    if loaded is not None and loaded[0] == case.id:
+        loaded[1].append(clock)
     _record(clock, ClockEventKind.start, cause, on=on)
     return clock
 
@@ -224,11 +239,29 @@ def is_past_due(clock: Clock, today: date, now=None) -> bool:
     return clock.due_on is not None and today > clock.due_on
 
 
-def apply(case, effects, on: date | None = None) -> None:
-    """Carry out a :class:`workflows.spec.Clocks` declaration for the action being taken."""
-    cause = cause_of(case)
-    cal = holidays.current()
+def apply(case, effects, on: date | None = None, *, cause: Cause | None = None) -> None:
+    """Carry out a :class:`workflows.spec.Clocks` declaration for the action being taken.
+
+    ``cause`` is the action's (``cause_of(case)`` when not given). The calendar is read only
+    when a due date is computed; an action that touches no clock reads nothing."""
+    if not (effects.stop or effects.pause or effects.resume or effects.extend
+            or effects.cancel or effects.start or case.state in END_STATES):
+        return
+    cause = cause or cause_of(case)
+    cal = None  # holidays.current() when a due date is computed (kept for the transaction)
     by = (cause.data or {}).get("extension_days")
+    # the case's open clocks in one query, in id order; start() appends the ones it starts
+    db.session.info[_OPEN_KEY] = (case.id, list(db.session.scalars(
+        select(Clock).where(Clock.case_id == case.id, Clock.status.in_(OPEN))
+        .order_by(Clock.id))))
+    try:
+        _apply(case, effects, on, cause, cal, by)
+    finally:
+        db.session.info.pop(_OPEN_KEY, None)
+    db.session.flush()
+
+
+def _apply(case, effects, on, cause, cal, by) -> None:
     for code in effects.stop:
         stop(case, code, cause=cause)
     for code in effects.pause:
@@ -243,15 +276,19 @@ def apply(case, effects, on: date | None = None) -> None:
         start(case, code, on, cause=cause, cal=cal, anchor=_anchor(code, cause))
     if case.state in END_STATES:
         _end(case, cause, keep=effects.start)
-    db.session.flush()
 
 
 def _end(case, cause: Cause, keep=()) -> None:
     """A finished case owes nothing more: its deadlines no longer apply, except those the
     ending action itself starts (the reporter is told of a refusal to file). Windows run on:
     a publication period outlives the case, and a party's remedies are its own."""
-    for clock in db.session.scalars(select(Clock).where(Clock.case_id == case.id,
-                                                        Clock.status.in_(OPEN))):
+    loaded = db.session.info.get(_OPEN_KEY)
+    if loaded is not None and loaded[0] == case.id:
+        clocks = [clock for clock in loaded[1] if clock.status in OPEN]
+    else:
+        clocks = db.session.scalars(select(Clock).where(Clock.case_id == case.id,
+                                                        Clock.status.in_(OPEN)))
+    for clock in clocks:
         if is_deadline(clock) and clock.kind not in keep:
             _close(clock, ClockStatus.cancelled, ClockEventKind.cancel, cause)
 

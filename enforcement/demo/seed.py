@@ -34,8 +34,11 @@ def seed(password: str) -> dict:
         unit = by_code[unit_code]
         if not db.session.scalar(select(func.count()).where(Case.unit_id == unit.id)):
             created += DemoCases(unit, users).create()
+    from enforcement.reports.demo import seed_reports
+
+    reports = seed_reports(password)  # filed through the portal's service, after the cases
     return {"units": len(by_code), "users": len(users), "cases_created": created,
-            "rules_added": rules_added}
+            "rules_added": rules_added, "portal_reports_created": reports}
 
 
 def _seed_units() -> dict[str, OrgUnit]:

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from enforcement.cases.scope import reading_side
 from enforcement.cases.services import load_case
 from enforcement.errors import NotFound
-from enforcement.evidence import services
+from enforcement.evidence import services, thumbnails
 from enforcement.evidence.models import Evidence
 from enforcement.extensions import db
 from workflows.spec import Side
@@ -36,10 +36,8 @@ def content_disposition(name: str) -> str:
     return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-@bp.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
-@login_required
-def download(case_id, evidence_id):
-    actor = current_user._get_current_object()
+def _readable_evidence(actor, case_id, evidence_id) -> Evidence:
+    """The evidence row if the actor may open this case's files; 404 otherwise."""
     try:
         case = load_case(case_id, actor, ip=request.remote_addr)
     except NotFound:
@@ -47,8 +45,34 @@ def download(case_id, evidence_id):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.case_id != case.id or reading_side(actor, case) not in READERS:
         abort(404)
+    return evidence
+
+
+@bp.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
+@login_required
+def download(case_id, evidence_id):
+    actor = current_user._get_current_object()
+    evidence = _readable_evidence(actor, case_id, evidence_id)
     try:
         data = services.read_checked(evidence, actor=actor, ip=request.remote_addr)
     except services.IntegrityFailure:
         abort(409, _("文件校验失败：存储的文件与上传时的哈希值不一致，请联系管理员"))
     return evidence_response(evidence, data)
+
+
+@bp.route("/cases/<int:case_id>/evidence/<int:evidence_id>/thumbnail")
+@login_required
+def thumbnail(case_id, evidence_id):
+    """The preview of a photo: same jurisdiction check as the file; its own hash checked.
+    Previews are not audited as downloads (the case page shows several at once); opening
+    the file itself is."""
+    evidence = _readable_evidence(current_user._get_current_object(), case_id, evidence_id)
+    try:
+        thumb, data = thumbnails.thumbnail_bytes(evidence)
+    except thumbnails.ThumbnailUnavailable:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["ETag"] = f'"{thumb.sha256}"'
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=600"
+    return response

@@ -2,15 +2,17 @@
 import subprocess
 from functools import lru_cache
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from enforcement.cases import queries
+from enforcement.cases.scope import visible_cases
 from enforcement.clocks import holidays
 from enforcement.db import local_today
+from enforcement.main import queues
 from workflows.diagram import graphviz
 
 bp = Blueprint("main", __name__)
@@ -18,9 +20,13 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
-    return redirect(url_for("auth.login"))
+    """Staff land on their workbench, portal accounts on their reports, visitors on the public
+    portal (file a report, check one, verify a document)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("reports.home"))
+    if not queries.reads_case_file(current_user):
+        return redirect(url_for("reports.mine"))
+    return redirect(url_for("main.dashboard"))
 
 
 @bp.route("/dashboard")
@@ -31,10 +37,32 @@ def dashboard():
     oversees = any(user.can(p) for p in ("case.assign", "case.approve_filing", "case.read_all"))
     return render_template(
         "main/dashboard.html", summary=queries.dashboard(user),
+        queues=queues.queues_for(user), queue_counts=queues.queue_counts(user),
         tasks=queries.work_list(user),
         units=queries.unit_deadlines(user) if oversees else None,
         overdue=queries.overdue_clocks(user) if oversees else None,
         calendar=holidays.year_statuses(local_today()) if user.can("admin.rules") else None)
+
+
+@bp.route("/queues/<code>")
+@login_required
+def queue(code):
+    """One of the user's work queues, paged; its siblings as tabs with their counts."""
+    user = current_user._get_current_object()
+    mine = queues.queues_for(user)
+    current = queues.QUEUES_BY_CODE.get(code)
+    if current not in mine:
+        abort(404)
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    visible = visible_cases(user)  # the jurisdiction, worked out once for every query
+    counts = queues.queue_counts(user, visible)
+    rows = queues.queue_page(user, code, page, visible)
+    return render_template("main/queue.html", queue=current, queues=mine, rows=rows,
+                           total=counts[code], page=page, page_size=queries.PAGE_SIZE,
+                           counts=counts)
 
 
 @bp.route("/workflow")

@@ -42,7 +42,10 @@ def today_in_china() -> str:
 
 
 def log_in(page: Page, base: str, username: str):
+    # the site's root is the public portal; staff follow its 登录 link
     page.goto(base + "/")
+    expect(page.get_by_role("heading", name="商标侵权举报与查询")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="登录", exact=True).click()
     expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)

@@ -12,12 +12,15 @@ from sqlalchemy import select
 from enforcement.audit.models import AuditEntry
 from enforcement.auth.permissions import ROLES
 from enforcement.cases.intake import CaseData, register_case
-from enforcement.cases.models import Case, CaseSource
+from enforcement.cases.models import Case, CaseMark, CaseSource
+from enforcement.cases.scope import visible_cases
 from enforcement.db import local_today
 from enforcement.demo.reference import USERS
 from enforcement.extensions import db
+from enforcement.marks.models import Trademark
 from enforcement.orgs.models import OrgUnit, UnitKind
 from enforcement.referrals.models import Referral, ReferralKind
+from enforcement.reports.models import Report
 from tests.conftest import case_in_state, user
 from tests.web import ApiUser, logged_in
 
@@ -51,7 +54,8 @@ def reported_cases(app):
 
 # -- entitlement from first principles ---------------------------------------------------
 def permissions_of(username: str) -> set[str]:
-    return set().union(*(ROLES[role][1] for role in ROLES_OF[username]))
+    roles = ROLES_OF.get(username) or [r.code for r in user(username).roles]
+    return set().union(*(ROLES[role][1] for role in roles))
 
 
 def within(unit_id, top_id, parents) -> bool:
@@ -63,7 +67,12 @@ def within(unit_id, top_id, parents) -> bool:
     return False
 
 
+def reads_case_file(username: str) -> bool:
+    return bool(permissions_of(username) & {"case.read", "referral.read", "court.read"})
+
+
 def entitled(username: str) -> set[int]:
+    """The cases whose file the user may open: its unit's, or those sent to its unit."""
     me, perms = user(username), permissions_of(username)
     parents = dict(db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all())
     cases = db.session.execute(select(Case.id, Case.unit_id, Case.reporter_user_id,
@@ -84,9 +93,24 @@ def entitled(username: str) -> set[int]:
     if "court.read" in perms and me.unit_id is not None:
         seen |= {r.case_id for r in referrals
                  if r.kind is ReferralKind.court and r.unit_id == me.unit_id}
-    if "report.read_own" in perms:
-        seen |= {c.id for c in cases if c.reporter_user_id == me.id
-                 or (me.unit_id is not None and c.filed_by_unit_id == me.unit_id)}
+    return seen
+
+
+def follows(username: str) -> set[int]:
+    """The cases a portal account follows (never through the case file): those it reported,
+    filed as a station, or that concern a mark it owns (issue 5)."""
+    me = user(username)
+    if "report.read_own" not in permissions_of(username):
+        return set()
+    seen = set(db.session.scalars(select(Case.id).where(Case.reporter_user_id == me.id)))
+    if me.unit_id is not None:
+        seen |= set(db.session.scalars(select(Case.id).where(
+            Case.filed_by_unit_id == me.unit_id)))
+    seen |= set(db.session.scalars(
+        select(CaseMark.case_id).join(Trademark, Trademark.id == CaseMark.trademark_id)
+        .where(Trademark.owner_user_id == me.id)))
+    seen |= set(db.session.scalars(
+        select(Report.case_id).where(Report.submitted_by_user_id == me.id)))
     return seen
 
 
@@ -112,15 +136,36 @@ def test_entitlement_follows_the_demo_story(app, reported_cases):
     everything = set(db.session.scalars(select(Case.id)))
     transferred = ids("referred", "referral_declined", "police_filed")
     assert entitled("supervisor") == entitled("city_inspector1") == everything
-    assert len(of_unit("linhe_amr")) == 21 and len(of_unit("wuyuan_amr")) == 2
+    # the demo's two portal reports about 五原县 sellers (by an agent and by the 临河 station)
+    portal = {r.case_id: r for r in db.session.scalars(
+        select(Report).where(Report.idempotency_key.like("demo:%")))}
+    by_key = {r.idempotency_key.split(":", 1)[1]: case_id for case_id, r in portal.items()}
+    assert len(of_unit("linhe_amr")) == 21 and len(of_unit("wuyuan_amr")) == 4
+    assert {by_key["agent-hetao"], by_key["station-linhe"]} <= of_unit("wuyuan_amr")
     assert entitled("linhe_reviewer") == of_unit("linhe_amr")
     assert entitled("wuyuan_inspector2") == of_unit("wuyuan_amr")
     assert entitled("police_linhe") == entitled("procurator_city") == transferred
     assert entitled("court_linhe") == ids("court_enforcement")
-    assert entitled("station_linhe") == {reported_cases["station"]}
-    assert entitled("holder_weixin") == {reported_cases["holder"]}
-    for nobody in ("police_city", "holder_hetao", "admin", "auditor"):
-        assert entitled(nobody) == set(), nobody
+    for nobody in ("police_city", "admin", "auditor"):
+        assert entitled(nobody) == follows(nobody) == set(), nobody
+
+    # portal accounts open no case file; they follow their reports and their marks' cases
+    def about_mark_of(username):
+        return set(db.session.scalars(
+            select(CaseMark.case_id).join(Trademark, Trademark.id == CaseMark.trademark_id)
+            .where(Trademark.owner_user_id == user(username).id)))
+
+    for portal_user in ("station_linhe", "holder_hetao", "holder_weixin"):
+        assert entitled(portal_user) == set(), portal_user
+    assert follows("station_linhe") == {reported_cases["station"], by_key["station-linhe"]}
+    assert by_key["agent-hetao"] in about_mark_of("holder_hetao")
+    assert follows("holder_hetao") == about_mark_of("holder_hetao")
+    assert follows("holder_weixin") == {reported_cases["holder"]} | about_mark_of(
+        "holder_weixin")
+    assert follows("agent_zhixin") == {by_key["agent-hetao"]}
+    for username in ("station_linhe", "holder_hetao", "holder_weixin", "agent_zhixin"):
+        assert set(db.session.scalars(select(Case.id).where(
+            visible_cases(user(username))))) == follows(username), username
 
 
 # -- what the pages and the API show ------------------------------------------------------
@@ -159,7 +204,12 @@ def listed_by_api(api, **query) -> set[int]:
 def test_web_pages_show_exactly_the_entitled_cases(app, reported_cases, username):
     expected, all_ids = entitled(username), every_case_id()
     client = logged_in(app, username).client
-
+    if not reads_case_file(username):  # portal accounts are sent to the portal
+        portal = client.get("/cases/")
+        assert portal.status_code == 302 and "/portal/" in portal.headers["Location"] or \
+            "/holder/" in portal.headers["Location"]
+        assert {client.get(f"/cases/{case_id}").status_code for case_id in all_ids} == {302}
+        return
     assert listed_on_pages(client) == expected
     assert listed_on_pages(client, q=f"JB{local_today().year}") == expected
     statuses = {case_id: client.get(f"/cases/{case_id}").status_code for case_id in all_ids}
@@ -172,7 +222,10 @@ def test_web_pages_show_exactly_the_entitled_cases(app, reported_cases, username
 def test_api_returns_exactly_the_entitled_cases(app, reported_cases, username):
     expected, all_ids = entitled(username), every_case_id()
     api = ApiUser(app, username)
-
+    if not reads_case_file(username):  # portal accounts read their reports, not case files
+        assert api.get("/api/v1/cases").status_code == 403
+        assert {api.get(f"/api/v1/cases/{case_id}").status_code for case_id in all_ids} == {403}
+        return
     assert listed_by_api(api) == expected
     assert listed_by_api(api, q=f"JB{local_today().year}") == expected
     for case_id in all_ids:

@@ -1,0 +1,1 @@
+"""Benchmark data: many realistic cases written in bulk (``flask bench-data``)."""
