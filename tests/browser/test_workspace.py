@@ -3,6 +3,7 @@ turn: the unit head assigns, the inspectors investigate, the legal reviewer revi
 approves and decides. Each step starts from the user's own queue and is photographed into
 test-artifacts/workspace/ (the path is printed), so that a reviewer can see every screen.
 """
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,9 @@ from tests.conftest import DEMO_PASSWORD, case_in_state
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "workspace"
+#: one folder per database, so that the SQLite and PostgreSQL runs of CI never mix their walks
+ARTIFACTS = (Path(__file__).resolve().parents[2] / "test-artifacts"
+             / ("workspace-postgresql" if os.environ.get("TEST_DATABASE_URL") else "workspace"))
 
 
 def today() -> str:
