@@ -51,17 +51,19 @@ def has_thumbnail(evidence: Evidence) -> bool:
     return evidence.content_type.startswith("image/")
 
 
-def render(data: bytes) -> tuple[bytes, int, int]:
-    """A JPEG thumbnail of an image: upright (EXIF orientation applied), pixels only."""
+def render(data: bytes, max_side: int = MAX_SIDE,
+           quality: int = QUALITY) -> tuple[bytes, int, int]:
+    """A JPEG of an image no larger than ``max_side``: upright (EXIF orientation applied),
+    pixels only — also how a photo is shown to anyone outside the bureau."""
     with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced scale
+        image.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale
         upright = ImageOps.exif_transpose(image)
-        upright.thumbnail((MAX_SIDE, MAX_SIDE))
+        upright.thumbnail((max_side, max_side))
         if upright.mode != "RGB":
             upright = upright.convert("RGB")
         out = io.BytesIO()
         # no exif=, icc_profile= or comment: nothing of the original's metadata is written
-        upright.save(out, "JPEG", quality=QUALITY, optimize=True)
+        upright.save(out, "JPEG", quality=quality, optimize=True)
         return out.getvalue(), upright.width, upright.height
 
 

@@ -1,10 +1,8 @@
 """The rights holder's pages: 待办 (identification requests), mediation requests, messages."""
-import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from PIL import Image, ImageOps
 from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -15,6 +13,7 @@ from enforcement.cases.models import Case
 from enforcement.cases.scope import acts_for, holder_cases
 from enforcement.errors import Invalid, NotFound, Refused, Stale
 from enforcement.evidence import services as evidence_services
+from enforcement.evidence import thumbnails
 from enforcement.evidence.models import Evidence
 from enforcement.evidence.views import evidence_response
 from enforcement.extensions import db
@@ -118,23 +117,12 @@ def photo(case_id, evidence_id):
     except evidence_services.IntegrityFailure:
         abort(409, _("文件校验失败：存储的文件与上传时的哈希值不一致，请联系办案机构"))
     if evidence.content_type.startswith("image/"):
-        data = _without_metadata(data)
+        # EXIF (place, device, time) stays with the evidence; the holder gets the pixels only
+        data, _width, _height = thumbnails.render(data, PHOTO_MAX_SIDE, quality=88)
     response = evidence_response(evidence, data)
     if evidence.content_type.startswith("image/"):
         response.mimetype = "image/jpeg"
     return response
-
-
-def _without_metadata(data: bytes) -> bytes:
-    # EXIF (place, device, time) stays with the evidence; the holder gets the pixels only
-    with Image.open(io.BytesIO(data)) as image:
-        upright = ImageOps.exif_transpose(image)
-        upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-        if upright.mode != "RGB":
-            upright = upright.convert("RGB")
-        out = io.BytesIO()
-        upright.save(out, "JPEG", quality=88)
-        return out.getvalue()
 
 
 @bp.route("/cases/<int:case_id>/mediation", methods=["GET", "POST"])
