@@ -1,23 +1,25 @@
-"""The holder's journey in Chromium, run as its own process by test_holder_browser.py.
-
-Playwright's sync API cannot start a second time in a process whose tests/browser suite
-already holds it; in a process of its own it shares nothing with the other browser tests.
-
-    python tests/notifications/holder_journey.py BASE_URL CASE_ID OPINION_PDF SHOTS_DIR
-"""
-import sys
+"""The rights holder on a phone: answers an identification request with its opinion and a
+file, and the case's clocks resume; then asks for mediation of compensation (issue 5)."""
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+import pytest
+from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from config import TestConfig
+from enforcement.cases.models import Case
+from enforcement.clocks.models import ClockStatus
+from enforcement.extensions import db
+from tests.clocks.helpers import clock
+from tests.conftest import DEMO_PASSWORD
+from tests.notifications.helpers import ask_identification, jpeg_with_exif, today_filed
+from tests.notifications.test_holder_portal import PDF
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS  # noqa: E402
-from tests.conftest import DEMO_PASSWORD  # noqa: E402
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "holder"
 
 
-def journey(page, base: str, case_id: int, opinion_pdf: str, shots: Path) -> None:
+def journey(page: Page, base: str, case_id: int, opinion_pdf: str, shots: Path) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("用户名").fill("holder_hetao")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
@@ -48,28 +50,19 @@ def journey(page, base: str, case_id: int, opinion_pdf: str, shots: Path) -> Non
     page.screenshot(path=str(shots / "mediation.png"), full_page=True)
 
 
-def main(base, case_id, opinion_pdf, shots):
-    shots = Path(shots)
-    shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                      has_touch=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        errors = []
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 500 else None)
-        try:
-            journey(page, base, int(case_id), opinion_pdf, shots)
-        except Exception:
-            page.screenshot(path=str(shots / "failed.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
-        assert not errors, f"the server answered with an error: {errors}"
+def test_holder_answers_an_identification_request_on_a_phone(app, live_server, phone_page,
+                                                             tmp_path):
+    # the photos go where the live server (TestConfig) reads evidence from
+    app.config["STORAGE_DIR"] = TestConfig.STORAGE_DIR
+    case_id = today_filed()
+    ask_identification(case_id, photos=[("seized.jpg", jpeg_with_exif())])
+    db.session.remove()  # no transaction left open beside the live server's
+    opinion = tmp_path / "辨认意见书.pdf"
+    opinion.write_bytes(PDF)
+    SHOTS.mkdir(parents=True, exist_ok=True)
 
+    journey(phone_page, live_server, case_id, str(opinion), SHOTS)
 
-if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    assert clock(case_id, "decision").status is ClockStatus.running
+    events = [e.action for e in db.session.get(Case, case_id).events]
+    assert events[-2:] == ["record_identification", "request_mediation"]
