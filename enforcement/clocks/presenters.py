@@ -12,9 +12,6 @@ from enforcement.extensions import db
 
 #: days left at or below which a deadline is "due soon" (coloured, and reminded)
 DUE_SOON_DAYS = 3
-#: late-payment surcharge per day, capped at the fine (APL Art. 72 ¶1 (一))
-SURCHARGE_RATE = Decimal("0.03")
-
 #: how each status is ordered on a list: what needs attention first
 STATUS_ORDER = {"overdue": 0, "unknown": 1, "due_soon": 2, "running": 3, "paused": 4,
                 "lapsed": 5, "met": 6, "cancelled": 7}
@@ -97,11 +94,10 @@ HISTORY = (ClockEventKind.pause, ClockEventKind.resume, ClockEventKind.extend,
 
 
 def _surcharge(clock: Clock, today: date, status: str) -> Decimal | None:
-    """加处罚款 on an overdue fine: 3 % a day, never more than the fine (APL Art. 72).
+    """加处罚款 on an overdue fine, as the payment form counts it (rules.assessment).
     Shown for reference: days of review or litigation are not counted (Art. 73 ¶3)."""
+    from enforcement.rules import assessment
+
     if clock.kind != "payment" or status != "overdue":
         return None
-    case = db.session.get(Case, clock.case_id)
-    fine = case.fine_amount or Decimal(0)
-    days = (today - clock.due_on).days
-    return min(fine, (fine * SURCHARGE_RATE * days).quantize(Decimal("0.01")))
+    return assessment.case_surcharge(db.session.get(Case, clock.case_id), today).amount
