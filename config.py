@@ -72,6 +72,14 @@ class Config:
     REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "10"))
     REPORT_MAX_BYTES = int(os.environ.get("REPORT_MAX_BYTES", str(45 * 1024 * 1024)))
     #: rate limits per client address: action -> (requests, window in seconds)
+    #: where the rate-limit counters live: a redis:// URL, or empty for the database
+    RATE_LIMIT_STORAGE_URL = os.environ.get("RATE_LIMIT_STORAGE_URL", "")
+    #: when a received report is registered (routed, made a case, numbered): "request" — at
+    #: once, in the request that received it; "worker" — by `flask reports register-pending
+    #: --loop`, so that a surge of reports is taken in at the speed of one insert each
+    REPORT_REGISTRATION = os.environ.get("REPORT_REGISTRATION", "request")
+    #: registration attempts of one report before the worker leaves it to an operator
+    REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "5"))
     RATE_LIMITS = {
         "report_file": (int(os.environ.get("RATE_REPORT_FILE", "10")), 3600),
         "report_status": (int(os.environ.get("RATE_REPORT_STATUS", "30")), 600),

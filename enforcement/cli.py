@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(bench_data)
     app.cli.add_command(outbox)
     app.cli.add_command(documents)
+    app.cli.add_command(reports)
 
 
 @click.command("seed-demo")
@@ -165,8 +166,17 @@ def clocks_sweep():
                f"reminders queued: {report.reminders} ({report.messages} messages)")
     for error in report.errors:
         click.echo(error, err=True)
-    # the cron job that sweeps also makes the PDFs a worker has not made yet
+    # the cron job that sweeps also registers the reports and makes the PDFs that a worker
+    # has not handled yet
     from enforcement.documents.services import render_pending
+    from enforcement.reports.services import register_pending
+
+    try:
+        registered, failed = register_pending(limit=500)
+        click.echo(f"reports registered: {registered}, failed: {failed}")
+    except Exception as exc:  # noqa: BLE001 — the clocks were swept; reports wait for the next run
+        db.session.rollback()
+        click.echo(f"reports: {exc}", err=True)
 
     try:
         click.echo(f"documents rendered: {render_pending(limit=200)}")
@@ -196,6 +206,31 @@ def outbox_deliver(loop, interval, limit):
         if not loop:
             break
         time.sleep(interval)
+
+
+reports = AppGroup("reports", help="Reports received through the portal and the API.")
+
+
+@reports.command("register-pending")
+@click.option("--loop", is_flag=True, help="keep registering until stopped")
+@click.option("--interval", default=1.0, show_default=True,
+              help="seconds between rounds when nothing was waiting")
+@click.option("--limit", default=200, show_default=True, help="reports per round at most")
+def reports_register_pending(loop, interval, limit):
+    """Register received reports: route each, open or join its case, issue its documents
+    (safe in several processes at once: each report is registered once)."""
+    import time
+
+    from enforcement.reports.services import register_pending
+
+    while True:
+        registered, failed = register_pending(limit=limit)
+        if registered or failed or not loop:
+            click.echo(f"reports registered: {registered}, failed: {failed}")
+        if not loop:
+            break
+        if registered + failed < limit:
+            time.sleep(interval)
 
 
 documents = AppGroup("documents", help="Issued documents.")

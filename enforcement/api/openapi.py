@@ -75,6 +75,24 @@ def _body_type(action) -> str:
     return "application/json"
 
 
+#: RFC 7240: an integration that only needs to know the action was taken asks for less
+PREFER = {"name": "Prefer", "in": "header", "required": False,
+          "description": "return=minimal: answer with what the action did (ActionResult) "
+          "instead of the whole case (CaseDetail, the default)",
+          "schema": {"type": "string", "enum": ["return=minimal", "return=representation"]}}
+
+ACTION_RESULT = {"type": "object", "required": ["id", "state", "version", "event"],
+                 "properties": {
+                     "id": {"type": "integer"},
+                     "state": {"type": "string", "enum": [s.value for s in CaseState]},
+                     "version": {"type": "integer"},
+                     "event": {"type": "object", "properties": {
+                         "id": {"type": "integer"}, "action": {"type": "string"},
+                         "at": {"type": "string", "format": "date-time"}}},
+                     "documents": {"type": "array", "items": {"type": "object"}},
+                     "links": {"type": "object"}}}
+
+
 def _action_path(action, case_id, errors) -> dict:
     """One path per action, so that each request body has exactly one schema."""
     return {"post": {
@@ -84,12 +102,15 @@ def _action_path(action, case_id, errors) -> dict:
         "parameters": [case_id,
                        {"name": "If-Match", "in": "header", "required": True,
                         "description": "the case version the client saw, e.g. \"3\"",
-                        "schema": {"type": "string"}}],
+                        "schema": {"type": "string"}},
+                       PREFER],
         "requestBody": {"required": True, "content": {_body_type(action): {"schema": {
             "$ref": f"#/components/schemas/Action_{action.name}"}}}},
-        "responses": {"200": {"description": "the case after the action",
-                              "content": {"application/json": {"schema": {
-                                  "$ref": "#/components/schemas/CaseDetail"}}}},
+        "responses": {"200": {"description": "the case after the action; with Prefer: "
+                              "return=minimal only what the action did (ActionResult)",
+                              "content": {"application/json": {"schema": {"oneOf": [
+                                  {"$ref": "#/components/schemas/CaseDetail"},
+                                  {"$ref": "#/components/schemas/ActionResult"}]}}}},
                       **errors,
                       "409": _error_response("refused by state or guard, or stale"),
                       "412": _error_response("malformed If-Match"),
@@ -205,6 +226,7 @@ def openapi_document() -> dict:
                         "deadlines": {"type": "array", "items": {"type": "object"}},
                         "documents": {"type": "array", "items": {"type": "object"}},
                         "timeline": {"type": "array", "items": {"type": "object"}}}}]},
+                "ActionResult": ACTION_RESULT,
                 "FormField": FORM_FIELD,
                 "AllowedAction": ALLOWED_ACTION,
                 **{f"Action_{a.name}": _action_body(a) for a in ACTIONS},

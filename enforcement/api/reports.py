@@ -67,10 +67,12 @@ def file_report():
     filed = services.file_report(body, submitted_by=user, ip=request.remote_addr, files=files,
                                  idempotency_key=f"api:{user.id if user else '-'}:{key}"
                                  if key else None)
-    response = jsonify({"tracking_no": filed.report.tracking_no,
+    report = filed.report
+    # registered at once (201), or received and waiting for the registration worker (202)
+    response = jsonify({"tracking_no": report.tracking_no,
                         "access_code": services.format_code(filed.access_code),
-                        "status": filed.report.case.state.value})
-    response.status_code = 201 if filed.created else 200
+                        "status": report.case.state.value if report.registered else "received"})
+    response.status_code = 200 if not filed.created else 201 if report.registered else 202
     if not filed.created:
         response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -86,7 +88,8 @@ def report_status_api(tracking_no):
         return error(404, "not_found", _("登记编号或查询码不正确"))
     status = report_status(report)
     return jsonify({
-        "tracking_no": status.tracking_no, "status": report.case.state.value,
+        "tracking_no": status.tracking_no,
+        "status": report.case.state.value if report.registered else "received",
         "stage": status.stage, "explanation": status.explanation,
         "registered_on": status.registered_on.isoformat(), "linked": status.linked,
         "verification_due": status.verification_due.isoformat()
@@ -150,8 +153,11 @@ def openapi_paths() -> dict:
                         "evidence": {"type": "array", "items": {
                             "type": "string", "format": "binary"}}}}}}},
             "responses": {
-                "201": {"description": "filed", "content": {
-                    "application/json": {"schema": receipt}}},
+                "201": {"description": "received and registered: status is the case's "
+                        "state", "content": {"application/json": {"schema": receipt}}},
+                "202": {"description": "received; registered shortly by the registration "
+                        "worker (status \"received\"); the status endpoint registers it on "
+                        "demand", "content": {"application/json": {"schema": receipt}}},
                 "200": {"description": "a retry with the same Idempotency-Key and content: "
                         "the first answer (header Idempotent-Replayed)",
                         "content": {"application/json": {"schema": receipt}}},

@@ -1,4 +1,5 @@
 """Cases as JSON."""
+from flask import url_for
 from flask_babel import gettext as _
 
 from enforcement.cases.action_forms import field_choices, json_schema
@@ -100,6 +101,20 @@ def deadline(view) -> dict:
         "calendar_missing_year": clock.unknown_year,
         "estimated_due_on": _iso(clock.estimated_due_on),
         "basis": str(view.kind.basis),
+    }
+
+
+def action_result(outcome) -> dict:
+    """What an action did, from what it wrote (no further reads): the case's new state and
+    version, its event, the documents it issued."""
+    case, event = outcome.case, outcome.event
+    return {
+        "id": case.id, "state": case.state.value, "version": case.version,
+        "event": {"id": event.id, "action": event.action, "at": event.at.isoformat()},
+        "documents": [{"id": d.id, "type": d.doc_type, "number": d.number, "title": d.title,
+                       "href": url_for("api.get_document", document_id=d.id)}
+                      for d in outcome.documents],
+        "links": {"case": url_for("api.get_case", case_id=case.id)},
     }
 
 

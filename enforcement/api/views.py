@@ -145,9 +145,21 @@ def _perform_action(case_id, name):
         formdata = json_to_formdata(body)
     outcome = services.perform(case_id, name, g.api_user, formdata,
                                expected_version=version, ip=request.remote_addr)
-    response = jsonify(serializers.case_detail(outcome.case, g.api_user))
+    if _prefers_minimal():
+        response = jsonify(serializers.action_result(outcome))
+        response.headers["Preference-Applied"] = "return=minimal"
+    else:
+        response = jsonify(serializers.case_detail(outcome.case, g.api_user))
     response.headers["ETag"] = f'"{outcome.case.version}"'
+    response.vary.add("Prefer")
     return response
+
+
+def _prefers_minimal() -> bool:
+    """RFC 7240 ``Prefer: return=minimal``: the caller reads the case itself if it needs to."""
+    preferences = {p.strip().lower() for part in request.headers.getlist("Prefer")
+                   for p in part.split(",")}
+    return "return=minimal" in preferences
 
 
 def _reject_unknown_fields(name, body):

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from enforcement.auth.models import User
-from enforcement.cases.facts import measure_for
-from enforcement.cases.models import CaseGoods
+from enforcement.cases.facts import credentialed_inspectors, measure_for
+from enforcement.cases.models import CaseGoods, case_inspectors
 from enforcement.cases.scope import current_referral
 from enforcement.clocks import services as clocks
 from enforcement.clocks.kinds import CLOCK_KINDS
@@ -48,8 +50,20 @@ def _money(value) -> Decimal | None:
 
 
 def assign(ctx):
-    ctx.case.inspectors = list(db.session.scalars(
-        select(User).where(User.id.in_(ctx.data["inspectors"])).order_by(User.id)))
+    """The team: users from the form's choices, read once in this transaction
+    (facts.credentialed_inspectors), so neither they nor their roles are read again. A
+    registered case has no team yet — only this action makes one, and it leaves
+    ``registered`` — so the rows are inserted without reading an old team first."""
+    chosen = set(ctx.data["inspectors"])
+    team = [u for u in credentialed_inspectors(ctx.case.unit_id) if u.id in chosen]
+    if len(team) != len(chosen):  # the form allows only these; a change since is refused
+        raise Invalid({"inspectors": [_("所选人员已不具备办案资格，请重新选择")]})
+    if "inspectors" in sa_inspect(ctx.case).unloaded:
+        db.session.execute(insert(case_inspectors),
+                           [{"case_id": ctx.case.id, "user_id": u.id} for u in team])
+        set_committed_value(ctx.case, "inspectors", team)
+    else:
+        ctx.case.inspectors = team
 
 
 def record_evidence(ctx):

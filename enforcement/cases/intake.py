@@ -108,7 +108,8 @@ def party_errors(data: CaseData) -> dict[str, str]:
 
 
 def next_report_no(unit, year: int) -> str:
-    """The reporter's tracking number, JB + year + unit + sequence (gapless, per unit and year)."""
+    """The case's 登记编号, JB + year + unit + sequence (gapless, per unit and year); a portal
+    report has its own tracking number besides (reports.services.new_tracking_no)."""
     from enforcement.documents.numbering import allocate
 
     return f"JB{year}{unit.id:03d}{allocate(unit.id, 'report', year):05d}"
@@ -124,19 +125,20 @@ def register_case(actor, unit, data: CaseData, *, ip=None) -> Case:
 
 
 def create_registered(unit, data: CaseData, *, created_by=None, ip=None,
-                      report_no: str | None = None) -> Case:
+                      received_on: date | None = None) -> Case:
     """The shared path of staff registration and public filing (flushes, never commits).
 
     ``created_by`` is the registering staff member, or None for a report filed through the
     portal (the portal registers it; the report row records who submitted it). The caller
-    checks who may register and owns the transaction.
+    checks who may register and owns the transaction. ``received_on`` is the day a report
+    was received, from which its verification clock counts (today by default).
     """
     errors = party_errors(data)
     if errors:
         raise Invalid({name: [message] for name, message in errors.items()})
-    today = local_today()
+    today = received_on or local_today()
     actor_id = created_by.id if created_by is not None else None
-    case = Case(report_no=report_no or next_report_no(unit, today.year),
+    case = Case(report_no=next_report_no(unit, today.year),
                 state=CaseState.registered,
                 unit_id=unit.id, source=data.source, cause=data.cause, summary=data.summary,
                 district=data.district, occurred_on=data.occurred_on,

@@ -157,8 +157,18 @@ def case_query(user, filters: CaseFilters):
         like = _like(filters.q)
         query = query.where(Case.id.in_(union(
             *_containing(like, Case.report_no, Case.case_no, Case.cause),
-            select(CaseParty.case_id).join(Party).where(Party.name.like(like, escape="\\")))))
+            select(CaseParty.case_id).join(Party).where(Party.name.like(like, escape="\\")),
+            _by_tracking_no(filters.q))))
     return _narrow(query, filters)
+
+
+def _by_tracking_no(text: str):
+    """The case a portal report's tracking number (登记编号 on the reporter's receipt) is
+    registered in: reporters phone in with that number, not the case's own."""
+    from enforcement.reports.models import Report
+
+    return select(Report.case_id).where(Report.tracking_no == text.strip().upper(),
+                                        Report.case_id.is_not(None))
 
 
 def _containing(like: str, *columns):
@@ -171,7 +181,8 @@ def _narrow(query, filters: CaseFilters):
     """The search form's specific fields."""
     if filters.number:
         query = query.where(Case.id.in_(union(
-            *_containing(_like(filters.number), Case.report_no, Case.case_no))))
+            *_containing(_like(filters.number), Case.report_no, Case.case_no),
+            _by_tracking_no(filters.number))))
     if filters.party:
         query = query.where(Case.id.in_(
             select(CaseParty.case_id).join(Party)

@@ -26,6 +26,18 @@ def store(case, upload, *, actor, description: str = "") -> Evidence:
     return evidence
 
 
+def adopt(case, stored: dict, *, actor, description: str = "") -> Evidence:
+    """The row of a file stored and checked earlier (a report's files, stored when it was
+    received): ``stored`` holds its key, name, content type, size and sha256 (flushes)."""
+    evidence = Evidence(case_id=case.id, original_name=_safe_name(stored["name"]),
+                        content_type=stored["content_type"], size=stored["size"],
+                        sha256=stored["sha256"], storage_key=stored["key"],
+                        description=description[:300], uploaded_by_id=actor.id)
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
 def read_checked(evidence: Evidence, *, actor, ip=None) -> bytes:
     """The file's bytes after checking them against the upload hash; the download is audited."""
     data = get_storage().read(evidence.storage_key)

@@ -117,6 +117,12 @@ def _conflict(exc):
     return _error_page(409, _("操作冲突"), exc.description)
 
 
+@bp.app_errorhandler(503)
+def _unavailable(exc):
+    response = _error_page(503, _("请稍后再试"), exc.description)
+    return response[0], 503, {"Retry-After": "10"}
+
+
 @bp.app_errorhandler(500)
 def _server_error(exc):
     return _error_page(500, _("系统错误"),

@@ -1,11 +1,14 @@
-"""Rate limits per client address: a fixed-window counter in the database.
+"""Rate limits per client address: a fixed-window counter in a shared store.
 
-The counter lives in the shared database, so every worker and host counts the same hits
-(DESIGN §11: nothing relies on process memory). Each hit is one upsert committed at once, so a
-request that later fails or is refused still counts: call it at the start of a request, before
-any write. Limits come from ``RATE_LIMITS`` in config.py.
+The counter lives where every worker and host sees it (DESIGN §11: nothing relies on process
+memory): in Redis when ``RATE_LIMIT_STORAGE_URL`` is set — one round trip that leaves the
+database alone, the setting for a busy portal — and otherwise in the database, as one upsert
+committed at once. Either way a request that later fails or is refused still counts: call
+:func:`hit` at the start of a request, before any write. Limits come from ``RATE_LIMITS`` in
+config.py.
 """
 import time
+from functools import cache
 
 from flask import current_app, request
 from sqlalchemy import delete
@@ -37,6 +40,31 @@ def hit(action: str, key: str | None = None, *, now: float | None = None) -> Non
     now = time.time() if now is None else now
     start = int(now // window * window)
     bucket = f"{action}:{key or client_address()}"[:160]
+    url = current_app.config.get("RATE_LIMIT_STORAGE_URL")
+    hits = _redis_hit(url, bucket, start, window) if url else _database_hit(bucket, start)
+    if hits > limit:
+        raise RateLimited(action, start + window - int(now))
+
+
+@cache
+def _redis(url: str):
+    import redis
+
+    # a client per process and URL: a connection pool, never a store of counts
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def _redis_hit(url: str, bucket: str, start: int, window: int) -> int:
+    """INCR on a key per bucket and window that expires with the window (one round trip)."""
+    key = f"enforcement:rate:{bucket}:{start}"
+    pipe = _redis(url).pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, window + 5)
+    hits, _expire = pipe.execute()
+    return int(hits)
+
+
+def _database_hit(bucket: str, start: int) -> int:
     session = db.session
     dialect = session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
@@ -51,8 +79,7 @@ def hit(action: str, key: str | None = None, *, now: float | None = None) -> Non
         session.execute(delete(RateWindow).where(RateWindow.bucket == bucket,
                                                  RateWindow.window_start < start))
     session.commit()
-    if hits > limit:
-        raise RateLimited(action, start + window - int(now))
+    return hits
 
 
 def limit_other_endpoints() -> None:

@@ -1,4 +1,6 @@
 """Which bureau receives a report (jurisdiction, 投诉举报办法 Art. 25–28)."""
+import time
+
 from sqlalchemy import select
 
 from enforcement.extensions import db
@@ -15,9 +17,22 @@ def district_bureaus() -> list[OrgUnit]:
                               OrgUnit.district != CITY).order_by(OrgUnit.id)))
 
 
+#: how long a process reuses the district list (units change a few times a decade; a
+#: district closed meanwhile is routed to the city bureau at registration)
+CHOICES_TTL = 60.0
+_choices: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+
 def district_choices() -> list[tuple[str, str]]:
     """(district code, name) for the district select, e.g. ("linhe", "临河区")."""
-    return [(u.district, _district_name(u.name)) for u in district_bureaus()]
+    key = str(db.engine.url)
+    now = time.monotonic()
+    held = _choices.get(key)
+    if held is None or held[0] < now:
+        held = (now + CHOICES_TTL,
+                [(u.district, _district_name(u.name)) for u in district_bureaus()])
+        _choices[key] = held
+    return list(held[1])
 
 
 def _district_name(unit_name: str) -> str:

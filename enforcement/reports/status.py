@@ -29,6 +29,8 @@ PLAIN_STAGES = [
      _l("已经依法作出处理决定。")),
     ({S.closed}, _l("已办结"), _l("该案已经办结。")),
 ]
+#: a report received but not yet registered (routed and given its case): seconds, normally
+RECEIVED = (_l("已收到，正在登记"), _l("您的举报已经收到，正在登记并转交有管辖权的市场监管部门。"))
 STEPS = [_l("登记"), _l("核查"), _l("立案决定"), _l("调查处理"), _l("办结")]
 _STEP_OF = {S.registered: 1, S.verifying: 1, S.filing_review: 2, S.not_filed: 4,
             S.transferred_out: 4, S.closed: 4, S.decided: 3, S.publicized: 3,
@@ -58,9 +60,15 @@ def _plain(state: CaseState) -> tuple[str, str]:
 
 
 def report_status(report) -> ReportStatus:
-    from flask_babel import gettext as _
-
     case = report.case
+    if case is None:  # received, its registration still to come
+        stage, explanation = str(RECEIVED[0]), str(RECEIVED[1])
+        status = ReportStatus(tracking_no=report.tracking_no, stage=stage,
+                              explanation=explanation, step=0, linked=False,
+                              anonymous=report.anonymous,
+                              registered_on=local_date(report.created_at))
+        _owed(status, report)
+        return status
     stage, explanation = _plain(case.state)
     status = ReportStatus(tracking_no=report.tracking_no, stage=stage, explanation=explanation,
                           step=_STEP_OF.get(case.state, 3), linked=report.linked,
@@ -75,7 +83,14 @@ def report_status(report) -> ReportStatus:
         status.filing_decided_on, status.filed = local_date(clock.stopped_at), False
     if status.filing_decided_on is None and clock is not None:
         status.verification_due = clock.due_on
-    # what the reporter is owed (Order 42 Art. 18; 投诉举报办法 Art. 31)
+    _owed(status, report)
+    return status
+
+
+def _owed(status: ReportStatus, report) -> None:
+    """What the reporter is owed (Order 42 Art. 18; 投诉举报办法 Art. 31)."""
+    from flask_babel import gettext as _
+
     status.owed.append(_("自登记之日起15个工作日内核查并决定是否立案；情况特殊的，"
                          "经负责人批准可以延长15个工作日。"))
     if report.anonymous:
@@ -86,4 +101,3 @@ def report_status(report) -> ReportStatus:
     if report.linked:
         status.owed.append(_("同一商家、同一商标已有正在办理的案件，您的举报已并入该案一并"
                              "处理，您提交的材料已转交办案人员。"))
-    return status

@@ -142,6 +142,7 @@ def _receipt_in_session() -> tuple[Report, str]:
 @bp.route("/report/receipt")
 def receipt():
     report, code = _receipt_in_session()
+    services.registered_if_possible(report)
     return render_template("reports/receipt.html", report=report,
                            access_code=services.format_code(code),
                            status=report_status(report))
@@ -150,6 +151,9 @@ def receipt():
 @bp.route("/report/receipt.pdf")
 def receipt_pdf():
     report, code = _receipt_in_session()
+    if services.registered_if_possible(report).case is None:
+        # the receipt is issued at registration; the report is safe and will be registered
+        abort(503, _("举报已收到，回执正在生成，请稍后再下载"))
     pdf = services.receipt_pdf(report, code)
     from enforcement.audit import services as audit
 

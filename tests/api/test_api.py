@@ -9,6 +9,7 @@ from enforcement.cases.models import Case
 from enforcement.cases.services import allowed_actions
 from enforcement.extensions import db
 from tests.conftest import case_in_state, user
+from tests.perf.test_action_statements import Statements
 from tests.web import ApiUser, fresh_client, logged_in
 
 INQUIRY = {"person": "当事人张某", "held_on": "2026-01-05", "content": "询问其进货来源。"}
@@ -104,6 +105,42 @@ def test_action_with_if_match_returns_the_new_version(app):
     assert body["version"] > version and response.headers["ETag"] == f'"{body["version"]}"'
     assert body["timeline"][-1]["action"] == "record_inquiry"
     assert case_row(case_id) == (state, body["version"], unit_id, events + 1)
+
+
+def test_prefer_return_minimal_answers_with_what_the_action_did(app):
+    """RFC 7240: an integration that only needs the outcome gets the new state, version,
+    event and issued documents — read from what the action wrote, nothing else."""
+    case_id = case_in_state("filing_review").id
+    state, version, unit_id, events = case_row(case_id)
+    head = ApiUser(app, "linhe_head")
+    with Statements() as sql:
+        response = head.post(f"/api/v1/cases/{case_id}/actions/approve_filing",
+                             json={"opinion": "同意立案。", "is_major": False},
+                             headers={"If-Match": f'"{version}"', "Prefer": "return=minimal"})
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["Preference-Applied"] == "return=minimal"
+    assert "Prefer" in response.headers["Vary"]
+    body = response.get_json()
+    assert set(body) == {"id", "state", "version", "event", "documents", "links"}
+    assert (body["id"], body["state"]) == (case_id, "investigating")
+    assert response.headers["ETag"] == f'"{body["version"]}"' and body["version"] > version
+    assert body["event"]["action"] == "approve_filing"
+    [approval] = body["documents"]
+    assert approval["type"] == "filing_approval" and approval["number"]
+    assert head.get(approval["href"]).status_code == 200
+    assert head.get(body["links"]["case"]).get_json()["version"] == body["version"]
+    assert case_row(case_id) == ("investigating", body["version"], unit_id, events + 1)
+    # the answer reads nothing after the action's commit
+    committed = max(i for i, s in enumerate(sql.seen) if s.startswith("WITH moved_head")
+                    or s.startswith("INSERT INTO audit_log") or s.startswith("UPDATE audit_head"))
+    assert not [s for s in sql.seen[committed + 1:] if s.startswith("SELECT")], sql.seen
+    # without the preference: the whole case, as before
+    again = head.post(f"/api/v1/cases/{case_id}/actions/record_collective_discussion",
+                      json={"subject": "other", "held_on": "2026-11-20",
+                            "participants": "杨局长、吴队长", "conclusion": "同意。"},
+                      headers={"If-Match": f'"{body["version"]}"'})
+    assert again.status_code == 200 and "Preference-Applied" not in again.headers
+    assert "timeline" in again.get_json()
 
 
 def test_wrong_role_is_forbidden(app):

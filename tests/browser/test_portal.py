@@ -70,7 +70,7 @@ def test_report_from_a_phone_then_follow_it(live_server, phone_page, tmp_path):
     expect(page.get_by_text("您的举报已经登记。")).to_be_visible()
     tracking_no = page.locator("[data-tracking-no]").inner_text().strip()
     code = page.locator("[data-access-code]").inner_text().strip()
-    assert re.fullmatch(r"JB\d+", tracking_no)
+    assert re.fullmatch(r"JB\d{8}[A-Z2-9]{6}", tracking_no)
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     shot(page, "3-receipt")
     with page.expect_download() as download:

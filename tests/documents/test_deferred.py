@@ -180,13 +180,16 @@ def test_a_rolled_back_filing_leaves_no_document(app, monkeypatch, counted_rende
         return real(action, **kwargs)
 
     monkeypatch.setattr(audit_services, "record", record)
+    received = reports.receive(payload(infringer__name="临河区回滚测试粮油店",
+                                       infringer__credit_code=None))
     with pytest.raises(RuntimeError):
-        reports.file_report(payload(infringer__name="临河区回滚测试粮油店",
-                                    infringer__credit_code=None))
+        reports.register(received.report.id)
     db.session.rollback()
     after = {model: db.session.scalar(select(func.count()).select_from(model))
              for model in (Document, Report)}
-    assert after == before
+    # the report stays received (the registration is retried); its documents were never made
+    assert after == {Document: before[Document], Report: before[Report] + 1}
+    assert db.session.get(Report, received.report.id).case_id is None
     assert counted_renders == []
 
 

@@ -85,8 +85,9 @@ EXPECTED = {
     "publication_summary": lambda d: [d["decided"]["document"]["number"],
                                       d["decided"]["legal_basis"], "罚款人民币贰万元整"],
     "report_form": lambda d: [d["case"]["report_no"], d["case"]["summary"]],
-    "report_receipt": lambda d: [d["case"]["report_no"], "十五个工作日内"],
-    "report_result_notice": lambda d: [d["case"]["report_no"], "决定立案调查"],
+    "report_receipt": lambda d: [d["tracking_no"], "十五个工作日内"],
+    "report_result_notice": lambda d: [d.get("tracking_no") or d["case"]["report_no"],
+                                       "决定立案调查"],
 }
 
 

@@ -1,4 +1,6 @@
 """Filing through the service: routing, clocks, linking, filers, documents, refusals."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -32,7 +34,10 @@ def test_anonymous_report_lands_in_the_district_registered_with_its_clock(app):
     assert case.unit.code == "linhe_amr"
     assert case.state is CaseState.registered
     assert case.source is CaseSource.portal
-    assert case.report_no == report.tracking_no and report.tracking_no.startswith("JB")
+    # the reporter's tracking number: JB, the day of receipt, six random characters; the
+    # case has its own 登记编号 in the bureau's sequence
+    assert re.fullmatch(r"JB\d{8}[A-Z2-9]{6}", report.tracking_no)
+    assert case.report_no.startswith("JB2026") and case.report_no != report.tracking_no
     assert report.anonymous and report.reporter_name is None and case.reporter_name is None
     assert case.created_by_id is None and not case.reporter_is_named
     clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id,

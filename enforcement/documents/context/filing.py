@@ -44,7 +44,23 @@ def report_result_notice(src) -> dict:
                    "reason": rejected.data.get("reason")}
     else:
         outcome = {"kind": "verifying", "on": None, "reason": None}
-    return {"addressee": case.reporter_name, "outcome": outcome}
+    return {"addressee": case.reporter_name, "outcome": outcome, **_first_report(case)}
+
+
+def _first_report(case) -> dict:
+    """The portal report that opened the case: the reporter knows its tracking number and
+    the day it was received, not the case's own 登记编号."""
+    from sqlalchemy import select
+
+    from enforcement.extensions import db
+    from enforcement.reports.models import Report
+
+    report = db.session.scalar(select(Report).where(Report.case_id == case.id,
+                                                    Report.linked.is_(False))
+                               .order_by(Report.id).limit(1))
+    if report is None:
+        return {}
+    return {"tracking_no": report.tracking_no, "received_on": common.iso(report.created_at)}
 
 
 def filing_approval(src) -> dict:
