@@ -22,6 +22,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(documents)
     app.cli.add_command(reports)
+    from enforcement.backup import backup
+
+    app.cli.add_command(backup)
 
 
 @click.command("seed-demo")

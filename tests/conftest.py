@@ -45,6 +45,21 @@ def database_url(databases):
         databases.drop(url)
 
 
+@pytest.fixture
+def empty_database_url(databases, tmp_path):
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
+    if not isinstance(databases, PostgresDatabases):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"{databases.prefix}_empty"
+    databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    databases.admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield databases.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests run in their own app context, as in a real server.
 

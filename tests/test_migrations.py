@@ -8,22 +8,6 @@ from sqlalchemy import inspect, text
 
 from enforcement import create_app
 from enforcement.extensions import db
-from tests.databases import PostgresDatabases
-
-
-@pytest.fixture
-def empty_database_url(databases, tmp_path):
-    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
-    if not isinstance(databases, PostgresDatabases):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    name = f"{databases.prefix}_empty"
-    databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    databases.admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield databases.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        databases.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
