@@ -63,7 +63,7 @@ users = AppGroup("users", help="User accounts.")
 @click.password_option()
 def users_create(username, full_name, roles_, unit_code, credential, password):
     """Create a user."""
-    from enforcement.auth.services import create_user
+    from enforcement.auth.services import WeakPassword, create_user
     from enforcement.orgs.models import OrgUnit
 
     unit = None
@@ -74,6 +74,8 @@ def users_create(username, full_name, roles_, unit_code, credential, password):
     try:
         user = create_user(username, full_name, password, roles=list(roles_), unit=unit,
                            credential_no=credential)
+    except WeakPassword as exc:
+        raise click.ClickException(exc.message()) from None
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -9,6 +9,7 @@ from enforcement.accounts.models import Mandate
 from enforcement.audit import services as audit
 from enforcement.auth import services as auth
 from enforcement.auth.models import User
+from enforcement.auth.passwords import password_problem
 from enforcement.db import local_today
 from enforcement.errors import Invalid, Refused
 from enforcement.evidence import checks
@@ -36,12 +37,8 @@ def register(*, username: str, full_name: str, password: str, phone: str = "",
         errors["username"] = [_("该用户名已被使用，请换一个")]
     if not full_name or len(full_name) > 80:
         errors["full_name"] = [_("请填写权利人或代理机构名称（80字以内）")]
-    if len(password or "") < 8:
-        errors["password"] = [_("密码至少需要 8 个字符")]
-    elif len(password) > 256:
-        errors["password"] = [_("密码不能超过256个字符")]
-    elif password.lower() == username.lower():
-        errors["password"] = [_("密码不能与用户名相同")]
+    if problem := password_problem(password, username=username):
+        errors["password"] = [problem]
     if phone and (message := phone_error(phone)):
         errors["phone"] = [message]
     if email and (len(email) > 120 or not _EMAIL_RE.match(email)):

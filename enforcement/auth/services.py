@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from enforcement.audit import services as audit
 from enforcement.auth.models import ApiToken, Role, User
+from enforcement.auth.passwords import password_problem
 from enforcement.db import utcnow
 from enforcement.errors import DomainError
 from enforcement.extensions import db
@@ -38,13 +39,19 @@ class WeakPassword(DomainError):
     status = 422
     code = "weak_password"
 
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
     def message(self):
-        return _("密码至少需要 8 个字符")
+        return self.problem
 
 
-def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise WeakPassword()
+def hash_password(password: str, *, username: str | None = None) -> str:
+    """The argon2 hash of a new password that passes the rules (auth.passwords)."""
+    problem = password_problem(password, username=username)
+    if problem is not None:
+        raise WeakPassword(problem)
     return _hasher.hash(password)
 
 
@@ -102,7 +109,7 @@ def logout(user: User, *, ip=None) -> None:
 
 
 def change_password(user: User, new_password: str, *, actor, ip=None) -> None:
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(new_password, username=user.username)
     revoke_sessions(user, reason="password_changed", actor=actor, ip=ip)
     db.session.commit()
 
@@ -115,7 +122,8 @@ def set_active(user: User, active: bool, *, actor, ip=None) -> None:
 
 def create_user(username, full_name, password, *, roles, unit=None, credential_no=None,
                 actor=None) -> User:
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
+    user = User(username=username, full_name=full_name,
+                password_hash=hash_password(password, username=username),
                 unit_id=unit.id if unit else None, credential_no=credential_no)
     user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(roles))))
     if len(user.roles) != len(set(roles)):
