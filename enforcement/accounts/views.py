@@ -1,11 +1,12 @@
 """Registration and mandates on the portal."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from enforcement.accounts import services
 from enforcement.errors import Invalid, Refused
 from enforcement.reports import limits
+from enforcement.security import start_login_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/portal")
 
@@ -22,7 +23,7 @@ def register():
     except Invalid as exc:
         return render_template("accounts/register.html", values=values,
                                errors=exc.errors), 422
-    login_user(user)
+    start_login_session(user)
     flash(_("注册成功。代理机构请先上传授权委托书，再以委托人的名义举报。"), "success")
     return redirect(url_for("reports.mine"), code=303)
 

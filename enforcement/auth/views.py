@@ -1,12 +1,13 @@
 """Login, logout and language choice."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from enforcement.auth import services
 from enforcement.auth.forms import LoginForm
 from enforcement.extensions import login_manager
 from enforcement.main.helpers import safe_next
+from enforcement.security import start_login_session
 
 bp = Blueprint("auth", __name__)
 
@@ -26,11 +27,7 @@ def login():
         except services.LoginFailed as exc:
             flash(exc.message(), "danger")
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at login: nothing carried over from before
-            if lang:
-                session["lang"] = lang
-            login_user(user)
+            start_login_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.dashboard"))
     return render_template("auth/login.html", form=form)
 
