@@ -171,6 +171,15 @@ def clocks_sweep():
                f"reminders queued: {report.reminders} ({report.messages} messages)")
     for error in report.errors:
         click.echo(error, err=True)
+    # the audit chain is verified on every sweep; a break is alerted and fails the run
+    from enforcement.audit.alerts import check_chain
+
+    chain = check_chain()
+    if chain.ok:
+        click.echo(f"audit chain: {chain.checked} entries verified")
+    else:
+        click.echo(f"AUDIT CHAIN BROKEN at entry {chain.first_broken_seq}: {chain.problem}",
+                   err=True)
     # the cron job that sweeps also registers the reports and makes the PDFs that a worker
     # has not handled yet
     from enforcement.documents.services import render_pending
@@ -188,7 +197,7 @@ def clocks_sweep():
     except Exception as exc:  # noqa: BLE001 — the clocks were swept; the PDFs wait for the next run
         db.session.rollback()
         click.echo(f"documents: {exc}", err=True)
-    if report.errors:
+    if report.errors or not chain.ok:
         sys.exit(1)
 
 

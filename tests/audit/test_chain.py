@@ -122,3 +122,45 @@ def test_refusal_row_names_the_refused_action_and_keeps_the_chain(app, runner):
     last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     assert (last.action, last.detail) == ("case.refused",
                                           {"action": "assign", "reasons": ["state"]})
+
+
+def test_database_refuses_to_empty_the_log(app):
+    before = row_count()
+    statement = ("TRUNCATE audit_log" if db.engine.dialect.name == "postgresql"
+                 else "DELETE FROM audit_log")  # SQLite has no TRUNCATE
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(statement))
+    db.session.rollback()
+    assert row_count() == before
+
+
+def test_the_sweep_verifies_the_chain_and_alerts_once_per_break(app, runner):
+    from enforcement.auth.models import User
+    from enforcement.outbox.models import OutboxMessage
+
+    def alerts():
+        return db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.topic == "audit_chain")).all()
+
+    db.session.commit()
+    quiet = runner.invoke(args=["clocks", "sweep"])
+    assert "audit chain:" in quiet.output and "entries verified" in quiet.output
+    assert alerts() == []
+
+    seq = middle_seq()
+    drop_trigger("audit_log_no_update")
+    edit_detail(seq)
+    db.session.commit()
+    result = runner.invoke(args=["clocks", "sweep"])
+    assert result.exit_code == 1
+    assert f"AUDIT CHAIN BROKEN at entry {seq}" in result.output
+    sent = alerts()
+    auditor, admin = (db.session.scalar(select(User).where(User.username == name))
+                      for name in ("auditor", "admin"))
+    assert {f"user:{auditor.id}", f"user:{admin.id}"} <= {m.recipient for m in sent}
+    assert all(str(seq) in m.body and "审计日志" in m.subject for m in sent)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.chain_broken"))
+    assert entry.detail["first_broken_seq"] == seq
+    # the next sweep finds the same break: it fails again but does not alert again
+    again = runner.invoke(args=["clocks", "sweep"])
+    assert again.exit_code == 1 and len(alerts()) == len(sent)
