@@ -21,23 +21,22 @@ It creates (and drops afterwards) the database ``bench_report_filing``, migrates
 and writes the figures to bench/results/report_filing.txt.
 """
 import argparse
-import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+from loadgen import admin, load, stop
+from loadgen import serve as _serve
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "report_filing.txt"
 DATABASE = "bench_report_filing"
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 # -- the load generator (runs in its own process: --loadgen) ----------------------------------
@@ -48,7 +47,7 @@ DISTRICTS = ("linhe", "wuyuan", "dengkou", "qianqi", "zhongqi", "houqi", "hangho
 
 def report_body(n: int) -> bytes:
     """A valid report about a different shop each time (so no report joins an earlier case);
-    all to 临河区 (one bureau, one tracking-number sequence), or with BENCH_SPREAD=1 to the
+    all to 临河区 (one bureau, one case-number sequence), or with BENCH_SPREAD=1 to the
     nine district bureaus in turn."""
     shop = f"临河区压测粮油店{n:07d}号"
     district = DISTRICTS[n % len(DISTRICTS)] if os.environ.get("BENCH_SPREAD") else "linhe"
@@ -62,81 +61,16 @@ def report_body(n: int) -> bytes:
     }, ensure_ascii=False).encode()
 
 
-async def _connection(port, path, deadline, counter, latencies, statuses):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.perf_counter() < deadline:
-            counter[0] += 1
-            body = report_body(counter[0] + os.getpid() * 10_000_000)
-            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                    f"Idempotency-Key: bench-{uuid.uuid4().hex}\r\n\r\n").encode()
-            started = time.perf_counter()
-            writer.write(head + body)
-            await writer.drain()
-            status = int((await reader.readline()).split()[1])
-            length, close = 0, False
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _sep, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-                elif name.lower() == "connection" and "close" in value.lower():
-                    close = True
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-            statuses[status] += 1
-            if close:
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    finally:
-        writer.close()
-
-
-async def _load(port, path, connections, duration):
-    counter, latencies, statuses = [0], [], Counter()
-    started = time.perf_counter()
-    deadline = started + duration
-    await asyncio.gather(*(_connection(port, path, deadline, counter, latencies, statuses)
-                           for _ in range(connections)))
-    return latencies, statuses, time.perf_counter() - started
-
-
 def loadgen(port, path, connections, duration) -> dict:
-    latencies, statuses, elapsed = asyncio.run(_load(port, path, connections, duration))
-    latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
-    ok = sum(n for code, n in statuses.items() if 200 <= code < 300)
-    return {"requests": len(latencies), "ok": ok, "statuses": dict(statuses),
-            "rps": ok / elapsed, "p50_ms": pct(0.50), "p99_ms": pct(0.99)}
+    """New reports, each with its own Idempotency-Key, for ``duration`` seconds."""
+    offset = os.getpid() * 10_000_000
+    return load(port, "POST", path, body=lambda n: report_body(n + offset),
+                headers=lambda n: {"Content-Type": "application/json",
+                                   "Idempotency-Key": f"bench-{uuid.uuid4().hex}"},
+                connections=connections, duration=duration)
 
 
 # -- the harness ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on {port} after {timeout}s")
-
-
-def admin(server: str, sql: str):
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def pending_documents(url: str) -> int:
     import psycopg
 
@@ -182,14 +116,8 @@ def prepare(url: str):
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
 
 
-def serve(target: list[str], env: dict, args) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "--workers", str(args.workers), "--threads", str(args.threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *target],
-        cwd=ROOT, env=env)
-    wait_for(port)
-    return process, port
+def serve(target: list[str], env: dict, args):
+    return _serve(target, env, workers=args.workers, threads=args.threads)
 
 
 def measure(name, target, path, env, args, spread=False) -> dict:
@@ -203,8 +131,7 @@ def measure(name, target, path, env, args, spread=False) -> dict:
                              text=True, env=load_env).stdout
         result = json.loads(out)
     finally:
-        process.terminate()
-        process.wait(30)
+        stop(process)
     print(f"{name}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
           f"p99 {result['p99_ms']:.1f} ms, statuses {result['statuses']}", flush=True)
     return result
