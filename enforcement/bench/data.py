@@ -4,8 +4,35 @@ executemany on SQLite) without going through the workflow service.
 
 The rows are what the service would have left behind for a case in each state — timeline,
 team, running or met clocks — but without documents, referrals or audit rows: this data is
-for measuring lists, searches and actions at scale, never for a real bureau. Every case's
-report number starts with ``BJ`` and its cause ends with ``（压测数据）``.
+for measuring lists, searches, actions and the quarterly statistics at scale, never for a real
+bureau. Every case's report number starts with ``BJ`` and its cause ends with ``（压测数据）``.
+
+Distributions (seeded, so the same seed on the same database gives the same data):
+
+- unit: uniform over the active bureaus (city bureau and the nine district bureaus);
+  ``district`` is the unit's.
+- state: :data:`STATE_WEIGHTS` (about 68 % closed; 4 % not filed; transfers to the police
+  about 1.5 %: 0.5 % still referred, 0.5 % accepted (police_filed), 0.2 % declined, 0.3 %
+  awaiting the transfer decision).
+- registration (``created_at``): open cases within the last 120 days, ended ones uniformly over
+  the last three years; one timeline step every ``min(3, age / (steps + 1))`` days.
+- mark: uniform over the registry's marks (demo: 5 GI, 2 well-known, 1 collective), one per
+  case; goods: one line, uniform over :data:`MARK_GOODS`, 2–200 units, Nice class of the
+  goods (:data:`GOODS_CLASSES`).
+- seizure: 30 % of the cases that reached investigation have an ``impose_measure`` event the
+  step after filing (查封扣押).
+- 违法经营额 (``business_volume``): quantity × unit price of the goods line, for every case
+  past investigation (legal review onwards).
+- penalty decision (``decide_penalty`` event, ``decided_at``): fine uniform 1,000–100,000
+  yuan in whole hundreds; confiscation of illegal gains in 40 % of decisions, 10–50 % of the
+  business volume; goods confiscated for destruction (``confiscated_goods`` in the event) in
+  70 % of decisions. ``paid_amount`` = fine + confiscation once closed.
+- publication: the ``publish`` event of the main path (decided → publicized → closed).
+- party: a new party per case, or (10 %) a party of an earlier case — a repeat infringer.
+- clocks: the running clocks of the state (overdue when their due day has passed).
+- campaign membership: campaigns join cases by rule in the statistics query, so the bench
+  cases about the 河套 mark registered in a running campaign's districts and period belong to
+  it with no extra rows; 0.1 % of the cases are added by hand to the first campaign, if any.
 """
 import json
 import logging
@@ -20,6 +47,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
 from enforcement.auth.models import User
+from enforcement.campaigns.models import Campaign, CampaignCase, JoinedBy
 from enforcement.cases.models import Case, CaseEvent, CaseGoods, CaseMark, CaseParty
 from enforcement.cases.models import case_inspectors as CaseInspector
 from enforcement.clocks.kinds import CLOCK_KINDS
@@ -91,6 +119,8 @@ OPEN_CLOCKS = {
 SPAN_DAYS = {"working_days": 1.4, "days": 1, "months": 30, "hours": 1 / 24}
 MARK_GOODS = {"面粉": ("袋", 85), "白酒": ("瓶", 198), "羊肉礼盒": ("盒", 260),
               "羊绒衫": ("件", 680), "葵花籽": ("袋", 30), "华莱士瓜": ("个", 25)}
+#: the Nice class of each kind of goods
+GOODS_CLASSES = {"面粉": 30, "白酒": 33, "羊肉礼盒": 29, "羊绒衫": 25, "葵花籽": 29, "华莱士瓜": 31}
 SHOPS = ("粮油店", "烟酒商行", "冷鲜肉店", "服装店", "超市", "便利店", "网店", "批发部")
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 
@@ -125,6 +155,7 @@ class Ids:
     goods: int
     clock: int
     event: int
+    member: int
 
 
 class Writer:
@@ -178,13 +209,13 @@ def _next_ids(connection) -> Ids:
         return (connection.execute(select(func.max(model.id))).scalar() or 0) + 1
 
     return Ids(after(Case), after(Party), after(CaseParty), after(CaseMark), after(CaseGoods),
-               after(Clock), after(CaseEvent))
+               after(Clock), after(CaseEvent), after(CampaignCase))
 
 
 def _reset_sequences(connection) -> None:
     if connection.dialect.name != "postgresql":
         return  # SQLite continues from the largest rowid by itself
-    for model in (Case, Party, CaseParty, CaseMark, CaseGoods, Clock, CaseEvent):
+    for model in (Case, Party, CaseParty, CaseMark, CaseGoods, Clock, CaseEvent, CampaignCase):
         table = model.__tablename__
         connection.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -214,7 +245,8 @@ def _teams(units) -> dict[int, list[int]]:
 
 
 class Generator:
-    def __init__(self, connection, units, teams, marks, *, seed: int, today: date):
+    def __init__(self, connection, units, teams, marks, *, seed: int, today: date,
+                 campaign_id: int | None = None):
         self.writer = Writer(connection)
         self.ids = _next_ids(connection)
         self.random = random.Random(seed)
@@ -223,10 +255,11 @@ class Generator:
         self.weights = list(STATE_WEIGHTS.values())
         #: parties seen so far, some of which come back (repeat infringers)
         self.known_parties: list[int] = []
+        self.campaign_id = campaign_id
 
     def batch(self, n: int) -> None:
         rows = {name: [] for name in ("cases", "parties", "case_parties", "marks", "goods",
-                                      "inspectors", "clocks", "events")}
+                                      "inspectors", "clocks", "events", "members")}
         for _ in range(n):
             self._case(rows)
         w = self.writer
@@ -238,6 +271,7 @@ class Generator:
         w.rows(CaseInspector, rows["inspectors"])
         w.rows(Clock.__table__, rows["clocks"])
         w.rows(CaseEvent.__table__, rows["events"])
+        w.rows(CampaignCase.__table__, rows["members"])
 
     def _case(self, rows) -> None:
         r, case_id = self.random, self.ids.case
@@ -252,9 +286,18 @@ class Generator:
         goods = r.choice(list(MARK_GOODS))
         shop = f"{unit.short_name}{r.choice(SURNAMES)}记{r.choice(SHOPS)}"
         steps = timeline(state)
+        filed = any(name == "approve_filing" for name, *_r in steps)
+        if filed and r.random() < 0.3:  # goods sealed or seized the step after filing
+            at = next(n for n, step in enumerate(steps) if step[0] == "approve_filing")
+            steps.insert(at + 1, ("impose_measure", S.investigating, S.investigating))
         # one step every few days, the last one no later than now
         step_days = min(3.0, age / (len(steps) + 1))
-        filed = any(name == "approve_filing" for name, *_r in steps)
+        goods_unit, price = MARK_GOODS[goods]
+        quantity = r.randint(2, 200)
+        names = [name for name, *_r in steps]
+        amounts = self._amounts(quantity * price, names)
+        decided = (created + timedelta(days=(names.index("decide_penalty") + 1) * step_days)
+                   if "decide_penalty" in names else None)
         rows["cases"].append({
             "id": case_id, "report_no": f"BJ{created.year}{case_id:010d}",
             "case_no": f"{unit.short_name}市监立〔{created.year}〕B{case_id}号" if filed else None,
@@ -269,21 +312,28 @@ class Generator:
             "filed_at": created + timedelta(days=3 * step_days) if filed else None,
             "closed_at": (created + timedelta(days=len(steps) * step_days)
                           if state is S.closed else None),
-            "paid_amount": 0})
+            "decided_at": decided, **amounts})
         self._party(rows, case_id, shop, created)
         rows["marks"].append({"id": self.ids.mark, "case_id": case_id,
                               "trademark_id": mark.id, "reg_no": mark.reg_no,
                               "name": mark.name})
         self.ids.mark += 1
-        goods_unit, price = MARK_GOODS[goods]
         rows["goods"].append({"id": self.ids.goods, "case_id": case_id, "name": goods,
-                              "quantity": r.randint(2, 200), "unit": goods_unit,
-                              "unit_price": price, "sold": r.random() < 0.5})
+                              "nice_class": GOODS_CLASSES[goods], "quantity": quantity,
+                              "unit": goods_unit, "unit_price": price,
+                              "sold": r.random() < 0.5})
         self.ids.goods += 1
         team = r.sample(self.teams[unit.id], 2)
         if steps:  # assigned: two inspectors from the assignment on
             rows["inspectors"] += [{"case_id": case_id, "user_id": u} for u in team]
-        self._events(rows, case_id, steps, created, team[0], step_days)
+        self._events(rows, case_id, steps, created, team[0], step_days,
+                     destroyed=r.random() < 0.7)
+        if self.campaign_id is not None and r.random() < 0.001:
+            rows["members"].append({"id": self.ids.member, "campaign_id": self.campaign_id,
+                                    "case_id": case_id, "joined_by": JoinedBy.hand,
+                                    "added_by_id": team[0], "added_at": created,
+                                    "note": "压测数据", "removed_reason": ""})
+            self.ids.member += 1
         self._clocks(rows, case_id, state, created + timedelta(days=len(steps) * step_days))
 
     def _party(self, rows, case_id, shop, created) -> None:
@@ -305,11 +355,32 @@ class Generator:
                                      "party_id": party_id})
         self.ids.case_party += 1
 
-    def _events(self, rows, case_id, steps, created, actor, step_days) -> None:
+    def _amounts(self, volume: int, names: list[str]) -> dict:
+        """违法经营额 once investigated, the fine and confiscation once decided."""
+        r = self.random
+        out = {"paid_amount": 0}
+        if "finish_investigation" in names:
+            out["business_volume"] = volume
+        if "decide_penalty" in names:
+            out["fine_amount"] = r.randint(10, 1000) * 100
+            out["confiscation_amount"] = (round(volume * r.uniform(0.1, 0.5))
+                                          if r.random() < 0.4 else None)
+            if "close" in names:
+                out["paid_amount"] = out["fine_amount"] + (out["confiscation_amount"] or 0)
+        return out
+
+    def _events(self, rows, case_id, steps, created, actor, step_days, *,
+                destroyed: bool) -> None:
         for n, (name, source, dest) in enumerate(steps, start=1):
+            data = {}
+            if name == "decide_penalty":
+                data = {"confiscated_goods": "没收侵权商品并销毁" if destroyed else ""}
+            elif name == "impose_measure":
+                data = {"measure": "seize"}
             rows["events"].append({"id": self.ids.event, "case_id": case_id, "action": name,
                                    "from_state": source, "to_state": dest, "actor_id": actor,
-                                   "at": created + timedelta(days=n * step_days), "data": {}})
+                                   "at": created + timedelta(days=n * step_days),
+                                   "data": data})
             self.ids.event += 1
 
     def _clocks(self, rows, case_id, state, since) -> None:
@@ -337,7 +408,9 @@ def generate(n: int, *, seed: int = 2026, batch: int = 5000, echo=print) -> floa
         raise click.ClickException("先运行 seed-demo：需要机构和注册商标数据")
     teams = _teams(units)
     connection = db.session.connection()
-    generator = Generator(connection, units, teams, marks, seed=seed, today=local_today())
+    campaign_id = db.session.scalar(select(Campaign.id).order_by(Campaign.id))
+    generator = Generator(connection, units, teams, marks, seed=seed, today=local_today(),
+                          campaign_id=campaign_id)
     done = 0
     while done < n:
         size = min(batch, n - done)
@@ -353,7 +426,7 @@ def generate(n: int, *, seed: int = 2026, batch: int = 5000, echo=print) -> floa
         # fresh statistics, and a visibility map so that index-only scans need no row reads
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("cases", "parties", "case_parties", "case_marks", "case_goods",
-                          "case_inspectors", "clocks", "case_events"):
+                          "case_inspectors", "clocks", "case_events", "campaign_cases"):
                 conn.execute(text(f"VACUUM ANALYZE {table}"))
     return time.perf_counter() - started
 
