@@ -90,6 +90,7 @@ class Config:
         "report_status": (int(os.environ.get("RATE_REPORT_STATUS", "30")), 600),
         "login": (int(os.environ.get("RATE_LOGIN", "30")), 600),
         "register": (int(os.environ.get("RATE_REGISTER", "10")), 3600),
+        "packet_verify": (int(os.environ.get("RATE_PACKET_VERIFY", "30")), 3600),
     }
 
     #: outgoing e-mail (outbox delivery); no SMTP_HOST: e-mail messages wait, logged as failed
@@ -107,6 +108,12 @@ class Config:
     #: delivery attempts before a message is marked failed; seconds a claim is held
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6"))
     OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
+    #: the Ed25519 key that signs referral packets (PEM); made, mode 0600, on first use
+    PACKET_SIGNING_KEY_FILE = os.environ.get("PACKET_SIGNING_KEY_FILE",
+                                             str(INSTANCE_DIR / "packet_signing_key.pem"))
+    #: the largest packet the public page /packets/verify takes (larger: the CLI, offline)
+    PACKET_VERIFY_MAX_BYTES = int(os.environ.get("PACKET_VERIFY_MAX_BYTES",
+                                                 str(1024 * 1024 * 1024)))
 
 
 class TestConfig(Config):
@@ -117,3 +124,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = None
     #: never the repository's instance/ folder; tests that store files pass their own
     STORAGE_DIR = os.path.join(tempfile.gettempdir(), f"enforcement-test-{os.getpid()}")
+    PACKET_SIGNING_KEY_FILE = os.path.join(STORAGE_DIR, "packet_signing_key.pem")

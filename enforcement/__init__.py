@@ -53,6 +53,7 @@ def _register_models():
     from enforcement.accounts import models as _accounts  # noqa: F401
     from enforcement.audit import models as _audit  # noqa: F401
     from enforcement.auth import models as _auth  # noqa: F401
+    from enforcement.campaigns import models as _campaigns  # noqa: F401
     from enforcement.cases import models as _cases  # noqa: F401
     from enforcement.clocks import models as _clocks  # noqa: F401
     from enforcement.documents import models as _documents  # noqa: F401
@@ -61,7 +62,9 @@ def _register_models():
     from enforcement.marks import models as _marks  # noqa: F401
     from enforcement.orgs import models as _orgs  # noqa: F401
     from enforcement.outbox import models as _outbox  # noqa: F401
+    from enforcement.packets import models as _packets  # noqa: F401
     from enforcement.parties import models as _parties  # noqa: F401
+    from enforcement.publicity import models as _publicity  # noqa: F401
     from enforcement.referrals import models as _referrals  # noqa: F401
     from enforcement.reports import models as _reports  # noqa: F401
     from enforcement.rules import models as _rules  # noqa: F401
@@ -73,6 +76,8 @@ def _register_blueprints(app):
     from enforcement.api.views import bp as api_bp
     from enforcement.audit.views import bp as audit_bp
     from enforcement.auth.views import bp as auth_bp
+    from enforcement.campaigns import api as _api_campaigns  # noqa: F401 (routes on api_bp)
+    from enforcement.campaigns.views import bp as campaigns_bp
     from enforcement.cases.views import bp as cases_bp
     from enforcement.clocks.views import bp as clocks_bp
     from enforcement.documents.public import bp as verify_bp
@@ -80,6 +85,11 @@ def _register_blueprints(app):
     from enforcement.evidence.views import bp as evidence_bp
     from enforcement.main.views import bp as main_bp
     from enforcement.notifications.views import bp as holder_bp
+    from enforcement.packets.views import bp as packets_bp
+    from enforcement.publicity import api as _api_publicity  # noqa: F401 (routes on api_bp)
+    from enforcement.publicity.views import bp as publicity_bp
+    from enforcement.referrals import api as _api_referrals  # noqa: F401 (routes on api_bp)
+    from enforcement.referrals.views import bp as referrals_bp
     from enforcement.reports.views import bp as reports_bp
     from enforcement.rules.views import bp as rules_bp
 
@@ -96,6 +106,10 @@ def _register_blueprints(app):
     app.register_blueprint(holder_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(packets_bp)
+    app.register_blueprint(publicity_bp)
+    app.register_blueprint(referrals_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never cookies
 
 

@@ -21,6 +21,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(bench_data)
     app.cli.add_command(outbox)
     app.cli.add_command(documents)
+    from enforcement.packets.cli import packets
+
+    app.cli.add_command(packets)
     app.cli.add_command(reports)
     from enforcement.backup import backup
 

@@ -85,6 +85,14 @@ def measure_document(label: str) -> Field:
                  help=N_("按实施行政强制措施决定书文号选择"))
 
 
+#: the legal grounds for 不予立案 (刑事诉讼法 Art. 16, 112); "materials incomplete" is not one
+DECLINE_GROUNDS = (
+    ("no_crime", N_("没有犯罪事实")),
+    ("below_threshold", N_("情节显著轻微、危害不大，未达到立案追诉标准")),
+    ("time_barred", N_("已过追诉时效期限")),
+    ("other_exemption", N_("其他依法不追究刑事责任的情形")),
+)
+
 SERVICE_METHODS = (
     ("direct", N_("直接送达")),
     ("lodged", N_("留置送达")),
@@ -454,7 +462,11 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "publish", N_("公示处罚信息"), (S.decided,), S.publicized, DECIDE,
         guards=(g.penalty_decided, g.not_warning_only),
-        fields=(Field("note", "textarea", N_("公示说明"), required=False),),
+        fields=(Field("note", "textarea", N_("公示说明"), required=False),
+                # the head reads the redacted version first (publicity preview) and may hide
+                # more; enforcement.publicity.redaction applies these with the rules
+                Field("extra_masks", "textarea", N_("另行隐去的内容"), required=False,
+                      help=N_("每行一项，公示的页面和PDF中将以＊＊＊代替")),),
         documents=("publication_summary",),
         clocks=Clocks(stop=("publication",), start=("publication_period",)),
         basis=N_("国家市场监督管理总局令第45号第九条"),
@@ -463,7 +475,7 @@ ACTIONS: tuple[Action, ...] = (
         "withdraw_publication", N_("撤下公示信息"), (S.publicized,), None, DECIDE,
         guards=(g.publication_active,),
         fields=(reason(N_("撤回理由")),),
-        clocks=Clocks(stop=("publication_period",)),
+        clocks=Clocks(stop=("publication_period", "publication_withdrawal")),
         basis=N_("国家市场监督管理总局令第45号第十四条"),
         tone="danger",
     ),
@@ -491,7 +503,11 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "accept_enforcement", N_("受理强制执行申请"), (S.court_enforcement,), None, COURT,
         guards=(g.enforcement_not_accepted,),
-        fields=(Field("court_case_no", "text", N_("法院案号"), max_length=60),),
+        fields=(Field("court_case_no", "text", N_("法院案号"), max_length=60),
+                Field("hears_parties", "bool", N_("听取被执行人和行政机关的意见"),
+                      required=False,
+                      help=N_("听取意见的，应当自受理之日起三十日内作出裁定（《行政强制法》"
+                              "第五十八条）"))),
         clocks=Clocks(stop=("court_acceptance",), start=("court_ruling",)),
         basis=N_("《行政强制法》第五十六条"),
     ),
@@ -501,7 +517,7 @@ ACTIONS: tuple[Action, ...] = (
         fields=(Field("ruling", "choice", N_("裁定"),
                       choices=(("enforce", N_("准予执行")), ("refuse", N_("不予执行")))),
                 Field("reasons", "textarea", N_("理由"))),
-        clocks=Clocks(stop=("court_ruling",)),
+        clocks=Clocks(stop=("court_ruling", "court_ruling_hearing")),
         basis=N_("《行政强制法》第五十七条、第五十八条"),
     ),
     Action(
@@ -545,15 +561,21 @@ ACTIONS: tuple[Action, ...] = (
         "request_supplement", N_("要求补充材料"), (S.referred,), None, POLICE_RECEIVE,
         guards=(g.referral_acknowledged,),
         fields=(Field("materials", "textarea", N_("需补充的材料")),),
-        basis=N_("《公安机关办理刑事案件程序规定》第一百八十条"),
+        # the bureau has three days; the police may not refuse the transfer meanwhile
+        clocks=Clocks(start=("supplement",)),
+        basis=N_("《公安机关受理行政执法机关移送涉嫌犯罪案件规定》第七条"),
     ),
     Action(
         "supply_materials", N_("补充移送材料"), (S.referred,), None, INVESTIGATE,
         guards=(g.supplement_pending,),
         fields=(Field("materials", "textarea", N_("补充的材料")),),
+        clocks=Clocks(stop=("supplement",)),
     ),
     Action(
         "forward_transfer", N_("移送有管辖权的公安机关"), (S.referred,), None, POLICE_RECEIVE,
+        guards=(g.referral_acknowledged,),
+        # the receiving unit's own clocks start when it signs for the transfer
+        clocks=Clocks(cancel=("police_decision",), start=("transfer_delivery",)),
         fields=(Field("police_unit", "unit", N_("有管辖权的公安机关"), option="police"),
                 reason(N_("移送理由"))),
         basis=N_("《公安机关办理刑事案件程序规定》第一百七十九条"),
@@ -569,8 +591,10 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "decline_transfer", N_("决定不予立案"), (S.referred,), S.referral_declined,
         POLICE_DECIDE,
-        guards=(g.referral_acknowledged,),
-        fields=(reason(N_("不予立案理由")),),
+        guards=(g.referral_acknowledged, g.no_supplement_pending),
+        fields=(Field("ground", "choice", N_("不予立案的法定情形"), choices=DECLINE_GROUNDS,
+                      help=N_("材料不全的，应当要求移送机关补充，不得以此不予立案")),
+                reason(N_("不予立案理由"))),
         clocks=Clocks(stop=("police_decision",), start=("reconsideration",)),
         basis=N_("《行政执法机关移送涉嫌犯罪案件的规定》第八条"),
         tone="danger",
@@ -578,7 +602,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "request_reconsideration", N_("提请复议"), (S.referral_declined,), S.referred,
         APPROVE_TRANSFER,
-        guards=(g.reconsideration_window_open,),
+        guards=(g.reconsideration_window_open, g.reconsideration_once),
         fields=(reason(N_("复议理由")),),
         clocks=Clocks(stop=("reconsideration",), start=("police_decision",)),
         basis=N_("《行政执法机关移送涉嫌犯罪案件的规定》第九条"),

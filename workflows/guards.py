@@ -152,6 +152,18 @@ supplement_pending = _guard(
     N_("公安机关没有要求补充材料"),
     lambda f: f.supplement_pending,
 )
+no_supplement_pending = _guard(
+    "no_supplement_pending",
+    N_("已要求移送机关补充材料，补充前不得作出不予立案决定；材料不全不是不予立案的理由"
+       "（《公安机关受理行政执法机关移送涉嫌犯罪案件规定》第七条）"),
+    lambda f: not f.supplement_pending,
+)
+reconsideration_once = _guard(
+    "reconsideration_once",
+    N_("本次移送已提请过复议；对复议决定仍有异议的，可以建议人民检察院立案监督"
+       "（国务院令第310号第九条）"),
+    lambda f: f.count("request_reconsideration") < f.count("approve_transfer"),
+)
 reconsideration_window_open = _guard(
     "reconsideration_window_open",
     N_("提请复议须在收到不予立案决定书之日起三日内提出（国务院令第310号第九条）"),

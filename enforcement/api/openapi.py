@@ -157,6 +157,34 @@ def _document_paths(errors) -> dict:
     }
 
 
+def _packet_paths(errors) -> dict:
+    """GET /api/v1/referrals/{id}/packet and the public key that verifies packets (DESIGN §5)."""
+    referral_id = {"name": "referral_id", "in": "path", "required": True,
+                   "schema": {"type": "integer"}}
+    return {
+        "/api/v1/referrals/{referral_id}/packet": {"get": {
+            "summary": "The referral's packet: a stored ZIP streamed as it is built, with "
+                       "manifest.json (every file's path, size, SHA-256) and manifest.sig "
+                       "(raw Ed25519 signature over manifest.json); for the receiving police "
+                       "unit or court, the procuratorate copied and the handling bureau; "
+                       "every download recorded",
+            "operationId": "get_referral_packet",
+            "security": [{"bearer": []}],
+            "parameters": [referral_id],
+            "responses": {"200": {
+                "description": "the packet (X-Packet-Build: the download's record id)",
+                "content": {"application/zip": {"schema": {"type": "string",
+                                                           "format": "binary"}}}},
+                "401": errors["401"],
+                "404": _error_response("no such referral, or not addressed to the user")}}},
+        "/packets/public-key.pem": {"get": {
+            "summary": "The Ed25519 public key that verifies packets (X-Key-Id: its key id)",
+            "operationId": "packet_public_key",
+            "responses": {"200": {"description": "SubjectPublicKeyInfo PEM", "content": {
+                "application/x-pem-file": {"schema": {"type": "string"}}}}}}},
+    }
+
+
 DOCUMENT_SCHEMAS = {
     "DocumentMetadata": {"type": "object", "properties": {
         "id": {"type": "integer"}, "case_id": {"type": "integer"},
@@ -186,6 +214,24 @@ DOCUMENT_SCHEMAS = {
 
 def _report_paths() -> dict:
     from enforcement.api.reports import openapi_paths  # routes module imports this one
+
+    return openapi_paths()
+
+
+def _publicity_paths() -> dict:
+    from enforcement.publicity.api import openapi_paths  # routes module imports this one
+
+    return openapi_paths()
+
+
+def _referral_paths() -> dict:
+    from enforcement.referrals.api import openapi_paths  # routes module imports this one
+
+    return openapi_paths()
+
+
+def _stats_paths() -> dict:
+    from enforcement.campaigns.api import openapi_paths  # routes module imports this one
 
     return openapi_paths()
 
@@ -268,7 +314,11 @@ def openapi_document() -> dict:
                for a in ACTIONS},
             "/api/v1/cases/{case_id}/evidence": _evidence_path(case_id, errors),
             **_document_paths(errors),
+            **_packet_paths(errors),
             **_report_paths(),
+            **_publicity_paths(),
+            **_referral_paths(),
+            **_stats_paths(),
             "/api/v1/openapi.json": {"get": {"summary": "This document",
                                              "responses": {"200": {"description": "OpenAPI"}}}},
         },

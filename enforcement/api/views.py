@@ -190,6 +190,17 @@ def get_document(document_id):
     return response
 
 
+@bp.get("/referrals/<int:referral_id>/packet")
+@token_required
+def get_referral_packet(referral_id):
+    """The referral's signed packet (ZIP), streamed; every download recorded (packets)."""
+    from enforcement.packets import services as packets
+    from enforcement.packets.views import packet_response
+
+    packet = packets.start_download(referral_id, g.api_user, ip=request.remote_addr, via="api")
+    return packet_response(packet)
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())

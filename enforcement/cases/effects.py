@@ -16,7 +16,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from enforcement.auth.models import User
 from enforcement.cases.facts import credentialed_inspectors, measure_for
 from enforcement.cases.models import CaseGoods, case_inspectors
-from enforcement.cases.scope import current_referral
 from enforcement.clocks import services as clocks
 from enforcement.clocks.kinds import CLOCK_KINDS
 from enforcement.clocks.models import ClockEventKind, ClockStatus
@@ -28,6 +27,7 @@ from enforcement.errors import Invalid
 from enforcement.evidence import services as evidence_services
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit, UnitKind
+from enforcement.referrals import records as referral_records
 from enforcement.referrals.models import Referral, ReferralKind
 from enforcement.rules import assessment
 from workflows.definition import ACTIONS_BY_NAME
@@ -241,28 +241,23 @@ def approve_transfer(ctx):
                             copy_unit_id=copy.id if copy else None))
 
 
-def forward_transfer(ctx):
-    referral = current_referral(ctx.case, ReferralKind.police)
-    police = db.session.get(OrgUnit, ctx.data["police_unit"])
-    db.session.add(Referral(case_id=ctx.case.id, kind=ReferralKind.police, unit_id=police.id,
-                            copy_unit_id=referral.copy_unit_id))
-
-
-def acknowledge_transfer(ctx):
-    current_referral(ctx.case, ReferralKind.police).acknowledged_at = utcnow()
-
-
-def accept_transfer(ctx):
-    current_referral(ctx.case, ReferralKind.police).receiver_case_no = ctx.data["police_case_no"]
-
-
 def apply_court_enforcement(ctx):
     db.session.add(Referral(case_id=ctx.case.id, kind=ReferralKind.court,
                             unit_id=ctx.data["court"]))
 
 
-def accept_enforcement(ctx):
-    current_referral(ctx.case, ReferralKind.court).receiver_case_no = ctx.data["court_case_no"]
+def publish(ctx):
+    # the public entry and its redacted PDF are made in the publishing transaction
+    from enforcement.publicity.services import create_entry
+
+    _applied_rules(ctx)
+    create_entry(ctx)
+
+
+def withdraw_publication(ctx):
+    from enforcement.publicity.services import withdraw_entries
+
+    withdraw_entries(ctx.case, ctx.actor, ctx.data["reason"])
 
 
 def close(ctx):
@@ -274,9 +269,9 @@ EFFECTS = {fn.__name__: fn for fn in (
     impose_measure, extend_measure, release_measure, reschedule_hearing,
     request_identification, record_identification, record_mediation,
     decide_penalty, decide_no_penalty, record_service, record_payment, approve_transfer,
-    forward_transfer, acknowledge_transfer, accept_transfer, apply_court_enforcement,
-    accept_enforcement, close,
-)} | {name: _applied_rules for name in ("finish_investigation", "pass_review", "publish")}
+    apply_court_enforcement, publish, withdraw_publication, close,
+)} | {name: _applied_rules for name in ("finish_investigation", "pass_review")} \
+    | referral_records.EFFECTS  # what the police and the court record on the referral
 
 
 def document_data(ctx, code: str) -> dict:

@@ -107,3 +107,34 @@ def acts_for(user, case, side: Side) -> bool:
         referral = current_referral(case, ReferralKind.court)
         return referral is not None and referral.unit_id == unit.id
     return False
+
+
+def can_read_referral(user, referral: Referral) -> bool:
+    """Whether the user may read what a referral sent (its packet): the receiving police unit
+    or court, the procuratorate a transfer was copied to, and the handling bureau's readers."""
+    unit = user.unit if user.unit_id is not None else None
+    if unit is not None and referral.kind is ReferralKind.police and user.can("referral.read"):
+        # a police unit that forwarded the transfer no longer receives what follows
+        if unit.kind is UnitKind.police and referral.unit_id == unit.id:
+            return _is_current(referral)
+        if (unit.kind is UnitKind.procuratorate and referral.copy_unit_id is not None
+                and referral.copy_unit_id in subtree_ids(unit.id)):
+            return True
+    if (unit is not None and referral.kind is ReferralKind.court and user.can("court.read")
+            and unit.kind is UnitKind.court and referral.unit_id == unit.id):
+        return _is_current(referral)
+    if user.can("case.read_all"):
+        return True
+    if not user.can("case.read") or unit is None or unit.kind is not UnitKind.bureau:
+        return False
+    case_unit_id = db.session.scalar(select(Case.unit_id).where(Case.id == referral.case_id))
+    return case_unit_id in subtree_ids(unit.id)
+
+
+def _is_current(referral: Referral) -> bool:
+    """Whether no later referral of the same kind replaced this one (a forward, a new
+    transfer)."""
+    latest = db.session.scalar(select(Referral.id).where(
+        Referral.case_id == referral.case_id, Referral.kind == referral.kind)
+        .order_by(Referral.id.desc()).limit(1))
+    return latest == referral.id

@@ -71,6 +71,11 @@ CLOCK_KINDS = {k.code: k for k in (
     ClockKind("reconsideration", _l("提请复议"), 3, "days",
               _l("《行政执法机关移送涉嫌犯罪案件的规定》第九条"), role=WINDOW,
               unit_basis=_DECREE_310_DAYS),
+    # the bureau makes good what the police found missing; the police may not refuse the
+    # transfer for it
+    ClockKind("supplement", _l("补充移送材料"), 3, "days",
+              _l("《公安机关受理行政执法机关移送涉嫌犯罪案件规定》第七条"),
+              unit_basis=_DECREE_310_DAYS),
     ClockKind("goods_handover", _l("移交涉案物品"), 3, "days",
               _l("《行政执法机关移送涉嫌犯罪案件的规定》第十二条"), unit_basis=_DECREE_310_DAYS),
     ClockKind("court_application", _l("申请强制执行"), 3, "months",
@@ -79,11 +84,18 @@ CLOCK_KINDS = {k.code: k for k in (
               _l("《行政强制法》第五十六条、第六十九条"), unit_basis=_COERCION_69),
     ClockKind("court_ruling", _l("法院作出执行裁定"), 7, "working_days",
               _l("《行政强制法》第五十七条、第六十九条"), unit_basis=_COERCION_69),
+    # the court heard the parties before ruling (行政强制法 Art. 58): thirty days from
+    # acceptance, not seven working days
+    ClockKind("court_ruling_hearing", _l("法院听取意见后作出执行裁定"), 30, "days",
+              _l("《行政强制法》第五十八条")),
     ClockKind("closing", _l("结案"), 15, "working_days",
               _l("《市场监督管理行政处罚程序规定》第七十七条"), unit_basis=_OWN_WORDS),
     # 3 years, or 3 months for 通报批评 or a lower-amount fine only (rule data decides)
     ClockKind("publication_period", _l("公示期"), 36, "months",
               _l("国家市场监督管理总局令第45号第十三条"), role=WINDOW),
+    # a published decision revoked or changed comes down within 3 working days
+    ClockKind("publication_withdrawal", _l("撤回公示信息"), 3, "working_days",
+              _l("国家市场监督管理总局令第45号第十四条"), unit_basis=_OWN_WORDS),
 )}
 
 UNIT_LABELS = {

@@ -62,6 +62,11 @@ def sweep() -> SweepReport:
             db.session.rollback()
             log.exception("clock %s: sweep failed", clock_id)
             report.errors.append(f"clock {clock_id}: {exc}")
+    # publications past their last public day, also those whose period clock has only an
+    # estimated due day (a year without holiday data): taken down today (Order 45 Art. 13)
+    from enforcement.publicity.services import take_down_expired
+
+    report.lapsed += take_down_expired(today)
     if report.changed:
         audit.record("clocks.sweep", obj_type="clocks", overdue=report.overdue,
                      lapsed=report.lapsed, reminders=report.reminders,

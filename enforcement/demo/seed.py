@@ -34,11 +34,20 @@ def seed(password: str) -> dict:
         unit = by_code[unit_code]
         if not db.session.scalar(select(func.count()).where(Case.unit_id == unit.id)):
             created += DemoCases(unit, users).create()
+    from enforcement.campaigns.demo import seed_campaign
     from enforcement.reports.demo import seed_reports
 
+    campaigns = seed_campaign(users)  # its previous-quarter cases after the others
     reports = seed_reports(password)  # filed through the portal's service, after the cases
+    from enforcement.referrals.demo import seed_referrals
+
+    created += seed_referrals(users)  # transfers in each police state, for both police units
+    from enforcement.publicity.demo import seed_publicity
+
+    created += seed_publicity(users)  # published, withdrawn and taken-down decisions
     return {"units": len(by_code), "users": len(users), "cases_created": created,
-            "rules_added": rules_added, "portal_reports_created": reports}
+            "rules_added": rules_added, "portal_reports_created": reports,
+            "campaigns_created": campaigns}
 
 
 def _seed_units() -> dict[str, OrgUnit]:
@@ -214,7 +223,8 @@ class DemoCases:
         if accept:
             return self.act(case, "accept_transfer", police,
                             police_case_no=f"临公经立字〔{self.today.year}〕{case.id}号")
-        return self.act(case, "decline_transfer", police, reason="现有证据不足以证明涉嫌犯罪。")
+        return self.act(case, "decline_transfer", police, ground="no_crime",
+                        reason="现有证据不足以证明涉嫌犯罪。")
 
     def _every_state(self):
         """One 临河区 case in every state of the workflow (DESIGN §2).

@@ -33,6 +33,15 @@ def index():
 @login_required
 def dashboard():
     user = current_user._get_current_object()
+    if not user.can("case.read"):
+        # police, procuratorates and courts work from what was sent to them
+        from enforcement.referrals.inbox import inbox_of
+
+        inbox = inbox_of(user)
+        if inbox is not None:
+            from enforcement.referrals.views import inbox_page
+
+            return inbox_page(inbox)
     # heads of a unit and the city supervisor also see the deadlines of every unit they oversee
     oversees = any(user.can(p) for p in ("case.assign", "case.approve_filing", "case.read_all"))
     return render_template(

@@ -27,6 +27,7 @@ OUTCOME = "outcome"
 IDENTIFICATION = "identification"
 MEDIATION_REQUEST = "mediation_request"
 MEDIATION = "mediation"
+REFERRAL = "referral"
 
 
 def queue(case, to: list[Recipient], subject: str, body: str, topic: str) -> list[OutboxMessage]:
@@ -138,9 +139,45 @@ def record_mediation(ctx):
     queue(case, recipients.holders(case), subject, body, MEDIATION)
 
 
+def _tell_bureau(ctx, subject: str, body: str) -> None:
+    """The receiver's answer goes to the case's inspectors (the handling team)."""
+    queue(ctx.case, recipients.inspectors(ctx.case), subject, body, REFERRAL)
+
+
+def request_supplement(ctx):
+    with force_locale("zh"):
+        _tell_bureau(ctx, _("公安机关要求补充移送材料"),
+                     _("案件 %(no)s：公安机关要求补充以下材料，请于三日内补充移送："
+                       "%(materials)s", no=ctx.case.number, materials=ctx.data["materials"]))
+
+
+def accept_transfer(ctx):
+    with force_locale("zh"):
+        _tell_bureau(ctx, _("公安机关决定立案"),
+                     _("案件 %(no)s：公安机关已决定立案（%(police_no)s），请于三日内移交涉案物品。",
+                       no=ctx.case.number, police_no=ctx.data["police_case_no"]))
+
+
+def decline_transfer(ctx):
+    with force_locale("zh"):
+        _tell_bureau(ctx, _("公安机关决定不予立案"),
+                     _("案件 %(no)s：公安机关决定不予立案，理由：%(reason)s。可以自收到之日起三日内"
+                       "提请复议，或者建议人民检察院立案监督；不提请的，应当依法作出行政处理。",
+                       no=ctx.case.number, reason=ctx.data["reason"]))
+
+
+def rule_enforcement(ctx):
+    with force_locale("zh"):
+        ruling = _("准予执行") if ctx.data["ruling"] == "enforce" else _("不予执行")
+        _tell_bureau(ctx, _("人民法院作出执行裁定"),
+                     _("案件 %(no)s：人民法院裁定%(ruling)s。", no=ctx.case.number,
+                       ruling=ruling))
+
+
 HANDLERS = {fn.__name__: fn for fn in (
     approve_filing, reject_filing, transfer_jurisdiction, decide_penalty, decide_no_penalty,
-    close, request_identification, request_mediation, record_mediation,
+    close, request_identification, request_mediation, record_mediation, request_supplement,
+    accept_transfer, decline_transfer, rule_enforcement,
 )}
 
 

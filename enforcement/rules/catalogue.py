@@ -70,6 +70,9 @@ RULE_KINDS = {k.code: k for k in (
              _l("法制审核通过时，拟罚款达到标准的必须告知听证权利")),
     RuleKind("publication_lower_fine", _l("公示期三个月的较低数额罚款"), (_PERSON, _ORGANISATION),
              _l("公示时，仅受通报批评或低于此数额罚款的，公示期为三个月，否则为三年")),
+    RuleKind("credit_repair", _l("信用修复：可申请提前停止公示的公示时长"), (
+        Figure("months", _l("公示满（月）"), "count"),
+    ), _l("行政处罚信息公示满此月数，且记录了四项条件的，可提前停止公示")),
     RuleKind("repeat_infringement", _l("从重处罚：商标侵权次数计算年限"), (
         Figure("years", _l("年限（年）"), "years"),
     ), _l("同一当事人在此年限内两次以上侵权的，案件页和决定表单提示应当从重处罚")),
@@ -117,6 +120,9 @@ DEFAULTS = (
     ("publication_lower_fine", date(2021, 9, 1), {"person": "10000", "organisation": "100000"},
      "国家市场监督管理总局令第45号第十三条；演示数据取湖北省数额", "S",
      "内蒙古自治区的数额尚待录入"),
+    ("credit_repair", date(2021, 9, 1), {"months": 6},
+     "《市场监督管理信用修复管理办法》（国市监信规〔2021〕3号）", "R",
+     "条文序号及月数凭记忆，请按原文核对"),
     ("repeat_infringement", date(2014, 5, 1), {"years": 5}, "《商标法》第六十条第二款", "V", ""),
     ("prior_penalty", date(2025, 4, 26), {"years": 2}, "法释〔2025〕5号", "S",
      "二年内受过行政处罚的，刑事门槛较低；具体比例请按原文核对后录入各罪名标准"),

@@ -253,7 +253,8 @@ def test_transfer_clocks_from_proposal_to_goods_handover(app):
     act(case_id, "acknowledge_transfer", "police_linhe", D("2026-09-29"), note="已签收。")
     assert clock(case_id, "transfer_delivery").status is MET
     assert clock(case_id, "police_decision").due_on == D("2026-10-08")
-    act(case_id, "decline_transfer", "police_linhe", D("2026-09-30"), reason="证据不足。")
+    act(case_id, "decline_transfer", "police_linhe", D("2026-09-30"), ground="no_crime",
+        reason="证据不足。")
     assert clock(case_id, "police_decision").status is MET
     assert clock(case_id, "reconsideration").due_on == D("2026-10-08")
     act(case_id, "request_reconsideration", "linhe_head", D("2026-09-30"), reason="证据充分。")
@@ -275,7 +276,8 @@ def test_resuming_the_administrative_case_restarts_the_decision_clock(app):
     act(case_id, "approve_transfer", "linhe_head", D("2026-09-02"),
         police_unit=unit("linhe_police").id, opinion="同意。")
     act(case_id, "acknowledge_transfer", "police_linhe", D("2026-09-03"))
-    act(case_id, "decline_transfer", "police_linhe", D("2026-09-04"), reason="不构成犯罪。")
+    act(case_id, "decline_transfer", "police_linhe", D("2026-09-04"), ground="no_crime",
+        reason="不构成犯罪。")
     act(case_id, "resume_administrative", "linhe_head", D("2026-09-07"), reason="依法处罚。")
     assert clock(case_id, "reconsideration").status is MET
     assert [c.status for c in all_clocks(case_id, "decision")] == [MET, RUNNING]

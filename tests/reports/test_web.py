@@ -64,7 +64,8 @@ def test_home_offers_the_four_things(client):
     html = client.get("/portal/").get_data(as_text=True)
     for card in ("file", "status", "penalties", "verify"):
         assert f'data-card="{card}"' in html
-    assert "即将开通" in html  # no public penalty list yet: nothing is exposed
+    assert "即将开通" not in html  # the published penalties are a link now
+    assert 'href="/penalties/"' in html
 
 
 def test_file_a_report_with_photos_then_receipt_and_status(browser, app):

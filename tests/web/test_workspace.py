@@ -100,7 +100,9 @@ def test_the_inspector_sees_own_cases_overdue_first_then_by_deadline(app):
         Case, Case.id == case_inspectors.c.case_id).where(
         case_inspectors.c.user_id == me.id, Case.state.not_in(END_STATES))))
     assert {i for i, _s in rows} == mine
-    assert rows[0] == (overdue_case.id, "overdue")
+    # overdue first (the demo has other overdue cases besides the one made so here)
+    overdue = [i for i, status in rows if status == "overdue"]
+    assert overdue_case.id in overdue and rows[:len(overdue)] == [(i, "overdue") for i in overdue]
     html = page(client, "/queues/deadlines")
     assert "queue-overdue" in html and "已超期" in html
     due_days = re.findall(r'data-status="(?:running|due_soon)".*?data-due>(\d{4}-\d\d-\d\d)<',
@@ -186,9 +188,11 @@ def test_each_search_field_finds_its_case_and_nothing_foreign(app, foreign_case)
 def test_search_text_is_literal_and_sort_keys_are_an_allowlist(app):
     client = logged_in(app, "linhe_inspector1").client
     assert search(client, party="%") == set() and search(client, number="_") == set()
-    everything = search(client)
+    # a filter that fits on one page: each sort must give the same cases, in its own order
+    everything = search(client, stage="investigation")
+    assert 1 < len(everything) < 25
     for sort in ("updated", "created", "oldest", "number", "state", "id;DROP TABLE cases"):
-        assert search(client, sort=sort) == everything
+        assert search(client, stage="investigation", sort=sort) == everything
     html = page(client, "/cases/?sort=oldest&date_from=not-a-date&unit=x&inspector=")
     assert LIST_ROW_RE.findall(html)
     # the unit list offers only the user's jurisdiction
