@@ -7,6 +7,7 @@ committed at once. Either way a request that later fails or is refused still cou
 :func:`hit` at the start of a request, before any write. Limits come from ``RATE_LIMITS`` in
 config.py.
 """
+import logging
 import time
 from functools import cache
 
@@ -16,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from enforcement.extensions import db
 from enforcement.reports.models import RateWindow
+
+log = logging.getLogger(__name__)
 
 #: POST endpoints outside this package that are limited, by endpoint name
 ENDPOINT_LIMITS = {"auth.login": "login", "api.token": "login"}
@@ -41,7 +44,9 @@ def hit(action: str, key: str | None = None, *, now: float | None = None) -> Non
     start = int(now // window * window)
     bucket = f"{action}:{key or client_address()}"[:160]
     url = current_app.config.get("RATE_LIMIT_STORAGE_URL")
-    hits = _redis_hit(url, bucket, start, window) if url else _database_hit(bucket, start)
+    hits = _redis_hit(url, bucket, start, window) if url else None
+    if hits is None:  # no Redis configured, or it failed: the database counts
+        hits = _database_hit(bucket, start)
     if hits > limit:
         raise RateLimited(action, start + window - int(now))
 
@@ -54,13 +59,20 @@ def _redis(url: str):
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
-def _redis_hit(url: str, bucket: str, start: int, window: int) -> int:
-    """INCR on a key per bucket and window that expires with the window (one round trip)."""
+def _redis_hit(url: str, bucket: str, start: int, window: int) -> int | None:
+    """INCR on a key per bucket and window that expires with the window (one round trip);
+    None when Redis fails — a fault of the counter store must neither fail the request nor
+    lift the limit, so the caller counts in the database instead."""
     key = f"enforcement:rate:{bucket}:{start}"
-    pipe = _redis(url).pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, window + 5)
-    hits, _expire = pipe.execute()
+    try:
+        pipe = _redis(url).pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, window + 5)
+        hits, _expire = pipe.execute()
+    except Exception as exc:  # noqa: BLE001 — any client or connection fault
+        log.warning("rate-limit counter in Redis failed (%s: %s); counting in the database",
+                    type(exc).__name__, exc)
+        return None
     return int(hits)
 
 

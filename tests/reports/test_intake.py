@@ -210,3 +210,20 @@ def test_rate_limits_counted_in_redis_leave_the_database_alone(app, client):
     assert db.session.scalar(select(func.count()).select_from(RateWindow)) == windows
     keys = redis.Redis.from_url(url).keys(f"enforcement:rate:report_file:{address}:*")
     assert len(keys) == 1 and 0 < redis.Redis.from_url(url).ttl(keys[0]) <= 3605
+
+
+def test_a_failing_redis_falls_back_to_the_database_counter(app, client, caplog):
+    """Redis down (nothing listens on port 1): filing works and the limit still holds."""
+    import uuid
+
+    from enforcement.reports.models import RateWindow
+
+    app.config["RATE_LIMIT_STORAGE_URL"] = "redis://127.0.0.1:1/0"
+    app.config["RATE_LIMITS"] = {**app.config["RATE_LIMITS"], "report_file": (1, 3600)}
+    address = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    codes = [client.post("/api/v1/reports", json=payload(infringer__name=f"粮油店{i}"),
+                         environ_base={"REMOTE_ADDR": address}).status_code for i in range(2)]
+    assert codes == [201, 429]
+    assert db.session.scalar(select(RateWindow.hits).where(
+        RateWindow.bucket == f"report_file:{address}")) == 2
+    assert "counting in the database" in caplog.text
