@@ -3,7 +3,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from enforcement.audit.models import AuditEntry, AuditHead
 from enforcement.db import utcnow
@@ -99,9 +99,16 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Walk the chain in order; name the first edited, inserted or missing row."""
+    """Walk the chain in order; name the first edited, inserted or missing row.
+
+    The head is read first and the walk stops at it: rows appended while the walk runs (by
+    other transactions, committed after the head was read) belong to a later check."""
     prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
-    rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+    head = db.session.get(AuditHead, 1)
+    query = select(AuditEntry).order_by(AuditEntry.seq)
+    if head is not None:
+        query = query.where(AuditEntry.seq <= head.last_seq)
+    rows = db.session.execute(query).scalars()
     for entry in rows:
         if entry.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, f"row {expected_seq} is missing")
@@ -110,7 +117,14 @@ def verify_chain() -> ChainReport:
         if _digest(prev_hash, entry) != entry.hash:
             return ChainReport(False, checked, entry.seq, "row content does not match its hash")
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
-    head = db.session.get(AuditHead, 1)
     if head is not None and (head.last_seq != checked or head.last_hash != prev_hash):
         return ChainReport(False, checked, checked + 1, f"rows after {checked} are missing")
+    if head is not None:
+        # a row past the head that the head does not know of was not appended by the chain:
+        # the last row first, then the head as it is now (a concurrent append moves both)
+        last = db.session.scalar(select(func.max(AuditEntry.seq)))
+        now = db.session.scalar(select(AuditHead.last_seq).where(AuditHead.id == 1))
+        if last is not None and now is not None and last > now:
+            return ChainReport(False, checked, now + 1,
+                               f"row {now + 1} lies beyond the chain's head")
     return ChainReport(True, checked)

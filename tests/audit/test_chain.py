@@ -164,3 +164,15 @@ def test_the_sweep_verifies_the_chain_and_alerts_once_per_break(app, runner):
     # the next sweep finds the same break: it fails again but does not alert again
     again = runner.invoke(args=["clocks", "sweep"])
     assert again.exit_code == 1 and len(alerts()) == len(sent)
+
+
+def test_a_row_forged_past_the_head_is_named(app, runner):
+    last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    db.session.execute(TABLE.insert().values(
+        seq=last.seq + 1, at=last.at, actor_id=None, actor_name="-", action="forged",
+        object_type=None, object_id=None, unit_id=None, ip=None, detail={},
+        prev_hash=last.hash, hash="0" * 64))
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert broken_at(result) == last.seq + 1
+    assert "beyond the chain's head" in result.output
