@@ -236,17 +236,28 @@ reports = AppGroup("reports", help="Reports received through the portal and the 
 def reports_register_pending(loop, interval, limit):
     """Register received reports: route each, open or join its case, issue its documents
     (safe in several processes at once: each report is registered once)."""
-    import time
-
     from enforcement.reports.services import register_pending
 
-    while True:
+    def one_round() -> int:
         registered, failed = register_pending(limit=limit)
         if registered or failed or not loop:
             click.echo(f"reports registered: {registered}, failed: {failed}")
+        return registered + failed
+
+    _work_queue(one_round, loop=loop, interval=interval, limit=limit)
+
+
+def _work_queue(one_round, *, loop: bool, interval: float, limit: int) -> None:
+    """Run ``one_round`` (which handles up to ``limit`` rows and says how many it took) once,
+    or with ``loop`` until stopped, pausing ``interval`` seconds after a round that did not
+    fill its limit (a full round means more is waiting)."""
+    import time
+
+    while True:
+        handled = one_round()
         if not loop:
             break
-        if registered + failed < limit:
+        if handled < limit:
             time.sleep(interval)
 
 
@@ -261,15 +272,12 @@ documents = AppGroup("documents", help="Issued documents.")
 def documents_render_pending(loop, interval, limit):
     """Make the PDFs of documents issued with deferred rendering (safe in several processes
     at once: each document is rendered once)."""
-    import time
-
     from enforcement.documents.services import render_pending
 
-    while True:
+    def one_round() -> int:
         done = render_pending(limit=limit)
         if done or not loop:
             click.echo(f"documents rendered: {done}")
-        if not loop:
-            break
-        if done < limit:
-            time.sleep(interval)
+        return done
+
+    _work_queue(one_round, loop=loop, interval=interval, limit=limit)
