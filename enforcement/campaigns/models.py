@@ -1,9 +1,22 @@
 """Campaigns, the cases that joined them, field-work figures, and the statistics' indexes."""
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enforcement.auth.models import User
@@ -127,3 +140,62 @@ STATS_INDEXES = (
     Index("ix_cases_closed_at", Case.__table__.c.closed_at),
     Index("ix_case_events_action_at", CaseEvent.__table__.c.action, CaseEvent.__table__.c.at),
 )
+
+
+class FactDim(enum.Enum):
+    """How a :class:`CaseStat` row is keyed: the case itself, or one of its mark types or
+    goods classes (a case of two Nice classes has one row for each, so that grouping by
+    class counts it once in each class, as the statistics define)."""
+
+    case = "c"
+    mark_type = "m"
+    goods = "g"
+
+
+class CaseStat(db.Model):
+    """What one case counts for in one quarter (案件统计事实): the figures' flags and amounts,
+    computed from the case, its events and clocks (:func:`enforcement.campaigns.stats.
+    case_facts`) and kept up to date by :mod:`enforcement.campaigns.facts`. The quarterly
+    statistics sum these rows instead of searching the cases, events and clocks again."""
+
+    __tablename__ = "case_stats"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    #: year × 4 + quarter − 1 (2026Q1 = 8104): one integer, so a range of quarters is a range
+    quarter: Mapped[int]
+    dim: Mapped[FactDim] = mapped_column(enum_column(FactDim, length=1))
+    #: the mark type (``MarkType`` value) or Nice class; None: the case has none
+    key: Mapped[str | None] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(SmallInteger, default=0)
+    filed: Mapped[int] = mapped_column(SmallInteger, default=0)
+    major: Mapped[int] = mapped_column(SmallInteger, default=0)
+    closed: Mapped[int] = mapped_column(SmallInteger, default=0)
+    case_value: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    penalties: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    seized: Mapped[int] = mapped_column(SmallInteger, default=0)
+    destroyed: Mapped[int] = mapped_column(SmallInteger, default=0)
+    transferred: Mapped[int] = mapped_column(SmallInteger, default=0)
+    police_filed: Mapped[int] = mapped_column(SmallInteger, default=0)
+    police_declined: Mapped[int] = mapped_column(SmallInteger, default=0)
+    published: Mapped[int] = mapped_column(SmallInteger, default=0)
+    overdue: Mapped[int] = mapped_column(SmallInteger, default=0)
+    repeat: Mapped[int] = mapped_column(SmallInteger, default=0)
+    days_total: Mapped[float | None] = mapped_column(Float)
+    days_cases: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    __table_args__ = (Index("ix_case_stats_quarter_dim", "quarter", "dim"),)
+
+
+class CaseStatPending(db.Model):
+    """A case whose :class:`CaseStat` rows must be computed again: written in the same
+    transaction as the change (an action, a clock going overdue, an edit of its parties,
+    marks or goods), consumed by :func:`enforcement.campaigns.facts.refresh_pending`."""
+
+    __tablename__ = "case_stats_pending"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
-"""The quarterly statistics (季度统计): every figure a GROUP BY in the database, with its
-definition (统计口径), and the list of cases behind any figure.
+"""The quarterly statistics (季度统计): every figure defined once in SQL (:func:`case_facts`,
+with its 统计口径), stored per case and quarter (:mod:`enforcement.campaigns.facts`) and summed
+per group; and the list of cases behind any figure.
 
 Quarters are calendar quarters in China time. Each figure says which date puts a case in the
 quarter; a case is counted in every quarter in which something it counts for happened (filed
@@ -20,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     func,
     literal,
     or_,
@@ -29,9 +31,11 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import True_
 from sqlalchemy.sql.functions import FunctionElement
 
-from enforcement.campaigns.models import Campaign, FieldWork
+from enforcement.campaigns.facts import MEASURES, quarter_index, refresh_pending
+from enforcement.campaigns.models import Campaign, CaseStat, FactDim, FieldWork
 from enforcement.campaigns.rules import local_midnight, member_clause
 from enforcement.cases.models import Case, CaseEvent, CaseGoods, CaseMark, CaseParty
 from enforcement.cases.scope import visible_cases
@@ -189,6 +193,20 @@ class Scope:
             out.append(member_clause(self.campaign))
         return out
 
+    def fact_clauses(self, stat) -> list:
+        """The same scope on the stored facts (``case_stats``): the unit directly, the rest
+        through the cases."""
+        out = []
+        if self.unit_id is not None:
+            out.append(stat.c.unit_id.in_(subtree_ids(self.unit_id)))
+        on_cases = [visible_cases(self.user)]
+        if self.campaign is not None:
+            on_cases.append(member_clause(self.campaign))
+        on_cases = [c for c in on_cases if not isinstance(c, True_)]
+        if on_cases:
+            out.append(stat.c.case_id.in_(select(Case.id).where(*on_cases)))
+        return out
+
     def unit_ids(self) -> list[int] | None:
         """The units whose field work counts; None: every unit."""
         if self.unit_id is not None:
@@ -215,7 +233,12 @@ def _in(column):
 
 
 # -- per-case facts of the quarter ---------------------------------------------------------
-def _events():
+def _only(column, ids):
+    """``column`` among ``ids`` (the cases being refreshed), or no restriction."""
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _events(ids=None):
     """Per case, which counted actions happened in the quarter (one row per case)."""
     flags = [func.max(case((CaseEvent.action == action, 1), else_=0)).label(code)
              for code, action in EVENT_FIGURES.items()]
@@ -224,27 +247,28 @@ def _events():
     flags.append(func.max(case((destroyed, 1), else_=0)).label("destroyed"))
     return (select(CaseEvent.case_id, *flags)
             .where(CaseEvent.action.in_([*EVENT_FIGURES.values(), "decide_penalty"]),
-                   _in(CaseEvent.at))
+                   _in(CaseEvent.at), *_only(CaseEvent.case_id, ids))
             .group_by(CaseEvent.case_id).subquery("ev"))
 
 
-def _overdue():
-    went_overdue = select(ClockEvent.clock_id).where(ClockEvent.kind == ClockEventKind.overdue)
+def _overdue(ids=None):
+    went_overdue = exists().where(ClockEvent.clock_id == Clock.id,
+                                  ClockEvent.kind == ClockEventKind.overdue)
     return (select(Clock.case_id).where(
-        Clock.due_on >= FIRST_DAY, Clock.due_on < NEXT_FIRST_DAY,
-        or_(Clock.status == ClockStatus.overdue, Clock.id.in_(went_overdue)))
+        Clock.due_on >= FIRST_DAY, Clock.due_on < NEXT_FIRST_DAY, *_only(Clock.case_id, ids),
+        or_(Clock.status == ClockStatus.overdue, went_overdue))
         .distinct().subquery("ov"))
 
 
-def _candidates(ev, ov):
+def _candidates(ev, ov, ids=None):
     """The ids of every case something counted happened to in the quarter (index ranges)."""
-    return union(*(select(Case.id).where(_in(column))
+    return union(*(select(Case.id).where(_in(column), *_only(Case.id, ids))
                    for column in (Case.created_at, Case.filed_at, Case.decided_at,
                                   Case.closed_at)),
                  select(ev.c.case_id), select(ov.c.case_id)).subquery("cand")
 
 
-def _repeat():
+def _repeat(ids=None):
     """Cases filed in the quarter with a party penalised in another case decided before."""
     mine, other = CaseParty.__table__.alias("my_party"), CaseParty.__table__.alias("other_party")
     filed, earlier = Case.__table__.alias("filed"), Case.__table__.alias("earlier")
@@ -254,21 +278,17 @@ def _repeat():
                               other.c.case_id != mine.c.case_id))
             .join(earlier, earlier.c.id == other.c.case_id)
             .where(filed.c.filed_at >= START, filed.c.filed_at < END,
-                   earlier.c.decided_at < filed.c.filed_at)
+                   earlier.c.decided_at < filed.c.filed_at, *_only(mine.c.case_id, ids))
             .distinct().subquery("rep"))
 
 
-#: what each case contributes, summed per group
-MEASURES = ("received", "filed", "major", "closed", "case_value", "penalties", "seized",
-            "destroyed", "transferred", "police_filed", "police_declined", "published",
-            "overdue", "repeat", "days_total", "days_cases")
-
-
-def _facts(scope: Scope):
-    """One row per case something counted happened to in the quarter: its unit and what it
-    counts for (0/1 flags, amounts, days). Computed once and grouped every way."""
-    ev, ov, rep = _events(), _overdue(), _repeat()
-    cand = _candidates(ev, ov)
+def case_facts(ids=None):
+    """One row per case something counted happened to in the quarter (bound at execution):
+    its unit and what it counts for (0/1 flags, amounts, days) — from the cases, events and
+    clocks themselves. ``ids``: only those cases. What :mod:`enforcement.campaigns.facts`
+    stores, and what the drill-downs select again."""
+    ev, ov, rep = _events(ids), _overdue(ids), _repeat(ids)
+    cand = _candidates(ev, ov, ids)
     filed, closed, decided = _in(Case.filed_at), _in(Case.closed_at), _in(Case.decided_at)
     handled = and_(closed, Case.filed_at.is_not(None))
 
@@ -292,40 +312,42 @@ def _facts(scope: Scope):
     ]
     return (select(*columns).select_from(Case).join(cand, cand.c.id == Case.id)
             .outerjoin(ev, ev.c.case_id == Case.id).outerjoin(ov, ov.c.case_id == Case.id)
-            .outerjoin(rep, rep.c.case_id == Case.id)
-            .where(*scope.clauses()).cte("facts"))
+            .outerjoin(rep, rep.c.case_id == Case.id))
 
 
-def _grouped(facts, dimension: str | None):
-    """The sums of the facts for each group of a dimension (a case once per group)."""
-    sums = [func.sum(facts.c[code]).label(code) for code in MEASURES]
-    if dimension is None:
-        return select(literal("total").label("dim"), literal(None, String).label("key"),
-                      *sums).select_from(facts)
-    if dimension == "unit":
-        return (select(literal("unit").label("dim"), cast(facts.c.unit_id, String).label("key"),
-                       *sums).group_by(facts.c.unit_id))
-    if dimension == "mark_type":
-        pairs = (select(CaseMark.case_id, cast(Trademark.mark_type, String).label("key"))
-                 .join(Trademark, Trademark.id == CaseMark.trademark_id))
-    else:
-        pairs = select(CaseGoods.case_id, cast(CaseGoods.nice_class, String).label("key"))
-    pairs = pairs.where(pairs.selected_columns[0].in_(select(facts.c.case_id))) \
-        .distinct().subquery(f"{dimension}_pairs")
-    return (select(literal(dimension).label("dim"), pairs.c.key, *sums).select_from(facts)
-            .outerjoin(pairs, pairs.c.case_id == facts.c.case_id).group_by(pairs.c.key))
+#: the stored facts' dimension of each grouping
+FACT_DIMS = {"unit": FactDim.case, "mark_type": FactDim.mark_type, "goods": FactDim.goods}
 
 
-def aggregate(scope: Scope, q: Quarter, dimensions=(None,)) -> list[dict]:
-    """Raw sums per group, for each dimension asked (None: the total), in one statement."""
-    facts = _facts(scope)
-    parts = [_grouped(facts, dimension) for dimension in dimensions]
+def aggregate(scope: Scope, q: Quarter, dimensions=("unit",), *, earlier=()) -> list[dict]:
+    """Raw sums of the stored facts (:mod:`enforcement.campaigns.facts`), in one statement:
+    per group of each dimension asked for quarter ``q`` (``dim``, ``key``), and the totals
+    of the ``earlier`` quarters (``dim`` "total", ``key`` the quarter's index). The total of
+    ``q`` is the sum of its units (a case has one unit)."""
+    stat = CaseStat.__table__
+    sums = [func.sum(stat.c[code]).label(code) for code in MEASURES]
+    where = scope.fact_clauses(stat)
+    parts = []
+    for dimension in dimensions:
+        key = stat.c.unit_id if dimension == "unit" else stat.c.key
+        parts.append(select(literal(dimension).label("dim"), cast(key, String).label("key"),
+                            *sums)
+                     .where(stat.c.quarter == quarter_index(q.year, q.quarter),
+                            stat.c.dim == FACT_DIMS[dimension].value, *where)
+                     .group_by(key))
+    if earlier:
+        parts.append(select(literal("total").label("dim"),
+                            cast(stat.c.quarter, String).label("key"), *sums)
+                     .where(stat.c.quarter.in_([quarter_index(e.year, e.quarter)
+                                                for e in earlier]),
+                            stat.c.dim == FactDim.case.value, *where)
+                     .group_by(stat.c.quarter))
     query = parts[0] if len(parts) == 1 else union_all(*parts)
-    _without_jit()
-    return [dict(row._mapping) for row in db.session.execute(query, params(q))]
+    without_jit()
+    return [dict(row._mapping) for row in db.session.execute(query)]
 
 
-def _without_jit() -> None:
+def without_jit() -> None:
     """PostgreSQL would JIT-compile these costly-looking statements: seconds of compiling
     for a query that runs in milliseconds. Off for the rest of this transaction only."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -402,11 +424,7 @@ def _key(dimension: str, raw):
     return int(raw)
 
 
-def _tables(scope: Scope, q: Quarter) -> list[Table]:
-    raw = aggregate(scope, q, (None, "unit", "mark_type", "goods"))
-    groups = {name: {} for name in ("total", *DIMENSIONS)}
-    for row in raw:
-        groups[row["dim"]][_key(row["dim"], row["key"])] = row
+def _tables(scope: Scope, q: Quarter, groups: dict) -> list[Table]:
     work = field_work(scope, q)
     ids = sorted(set(groups["unit"]) | set(work))
     names = {unit_id: name for unit_id, name in db.session.execute(
@@ -414,7 +432,7 @@ def _tables(scope: Scope, q: Quarter) -> list[Table]:
     units = [Row(unit_id, names.get(unit_id, str(unit_id)),
                  finish(groups["unit"].get(unit_id, {})) | work.get(unit_id, _no_work()))
              for unit_id in ids]
-    total = Row(None, str(_l("合计")), finish(groups["total"].get(None, {})))
+    total = Row(None, str(_l("合计")), finish(_sum(groups["unit"].values())))
     for code, _label in FIELD_WORK:
         total.values[code] = sum(r.values[code] for r in units)
     tables = [Table(DIMENSIONS["unit"], "unit", units, total, with_field_work=True)]
@@ -426,6 +444,16 @@ def _tables(scope: Scope, q: Quarter) -> list[Table]:
                                  else (r.key or 0)))
         tables.append(Table(DIMENSIONS[dimension], dimension, rows))
     return tables
+
+
+def _sum(rows) -> dict:
+    """Raw sums added up (the total of the units' rows)."""
+    out = {}
+    for row in rows:
+        for code in MEASURES:
+            if row.get(code) is not None:
+                out[code] = out.get(code, 0) + row[code]
+    return out
 
 
 def _no_work() -> dict:
@@ -446,12 +474,15 @@ def key_label(dimension: str, key) -> str:
 def quarterly(scope: Scope, q: Quarter, *, trend_quarters: int = 4) -> Report:
     """The whole quarterly report: by unit (with total), by mark type, by goods class, and
     the headline figures of the previous quarters for the trend chart."""
-    tables = _tables(scope, q)
-    trend = []
-    for n in range(trend_quarters - 1, 0, -1):
-        earlier = q.previous(n)
-        rows = aggregate(scope, earlier)
-        trend.append((earlier, finish(rows[0] if rows else {})))
+    refresh_pending()
+    earlier = [q.previous(n) for n in range(trend_quarters - 1, 0, -1)]
+    groups = {name: {} for name in ("total", *DIMENSIONS)}
+    for row in aggregate(scope, q, tuple(DIMENSIONS), earlier=earlier):
+        key = int(row["key"]) if row["dim"] == "total" else _key(row["dim"], row["key"])
+        groups[row["dim"]][key] = row
+    tables = _tables(scope, q, groups)
+    trend = [(e, finish(groups["total"].get(quarter_index(e.year, e.quarter), {})))
+             for e in earlier]
     trend.append((q, tables[0].total.values))
     return Report(q, scope, _title(scope, q), tables, trend)
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from enforcement.audit import services as audit
+from enforcement.campaigns import facts as stats_facts
 from enforcement.cases import effects as case_effects
 from enforcement.cases.action_forms import build_form, cleaned
 from enforcement.cases.facts import Facts
@@ -182,6 +183,8 @@ def _apply(case, action, actor, data, ip, uploads) -> Outcome:
     event = CaseEvent(case_id=case.id, action=action.name, from_state=from_state,
                       to_state=case.state, actor_id=actor.id, at=utcnow(), data=data)
     _claim(case, from_state, event)
+    if stats_facts.action_counts(action.name):
+        stats_facts.mark(case.id)  # the claim's own statement is no flush the marks see
     db.session.flush()  # documents, clock events and effects refer to the event's id
     ctx = case_effects.EffectContext(case=case, actor=actor, data=data, event=event,
                                      uploads=uploads)
