@@ -31,7 +31,10 @@ def database_url(url: str) -> str:
 
 
 class Config:
-    #: SQLAlchemy URL; the embedded SQLite file under instance/ unless DATABASE_URL is set
+    #: SQLAlchemy URL; the embedded SQLite file under instance/ unless DATABASE_URL is set.
+    #: PostgreSQL: migrate as the tables' owner, run the app as a login role that is a member
+    #: of enforcement_app (``GRANT enforcement_app TO app_login``; migration b10e12000015):
+    #: that role may read and append the audit log, never UPDATE, DELETE or TRUNCATE it
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'enforcement.sqlite3'}")
     )
@@ -63,6 +66,11 @@ class Config:
     LOGIN_LOCKOUT = timedelta(minutes=15)
     #: lifetime of API bearer tokens
     API_TOKEN_LIFETIME = timedelta(hours=8)
+    #: roles whose users must log in with a second factor (TOTP): heads who approve, the
+    #: receiving police, procuratorates and courts, and the administrator and auditor; any
+    #: other staff user may enrol voluntarily (comma-separated role codes; empty: none)
+    TOTP_REQUIRED_ROLES = tuple(filter(None, (code.strip() for code in os.environ.get(
+        "TOTP_REQUIRED_ROLES", "bureau_head,police,procurator,court,admin,auditor").split(","))))
 
     #: the address printed in every document's verification QR code
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
@@ -125,3 +133,5 @@ class TestConfig(Config):
     #: never the repository's instance/ folder; tests that store files pass their own
     STORAGE_DIR = os.path.join(tempfile.gettempdir(), f"enforcement-test-{os.getpid()}")
     PACKET_SIGNING_KEY_FILE = os.path.join(STORAGE_DIR, "packet_signing_key.pem")
+    #: no second factor unless a test asks for one (tests/web/test_totp.py)
+    TOTP_REQUIRED_ROLES = ()

@@ -303,7 +303,8 @@ def main(argv=None) -> int:
     url = database_url(args.database)
     if args.create:
         create_database(url, args.cases)
-    app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=url)
+    # the benchmark times the API as linhe_head, whom production asks for a TOTP code
+    app = create_app("config.Config", SQLALCHEMY_DATABASE_URI=url, TOTP_REQUIRED_ROLES=())
     add_bare_update_route(app)
     with app.app_context():
         from sqlalchemy import func, select

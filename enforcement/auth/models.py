@@ -1,7 +1,7 @@
-"""Users, roles and API tokens."""
+"""Users, roles, API tokens and second-factor (TOTP) secrets."""
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enforcement.db import UTCDateTime, utcnow
@@ -121,3 +121,32 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class UserTotp(db.Model):
+    """两步验证 — a user's TOTP secret (RFC 6238). A row without ``confirmed_at`` is an
+    enrolment begun but not yet proven with a first code; it does not protect the login."""
+
+    __tablename__ = "user_totp"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    #: base32, as shown to the user; needed in clear to compute the expected codes
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the 30-second time step of the last accepted code: a step is accepted once only
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code (恢复码) of a TOTP user; only its SHA-256 is stored (the codes
+    carry 80 random bits, so a plain hash is enough)."""
+
+    __tablename__ = "totp_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

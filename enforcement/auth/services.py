@@ -63,7 +63,17 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def authenticate(username: str, password: str, *, ip=None) -> User:
-    """The user, after a successful login (committed); LoginFailed otherwise (also committed)."""
+    """The user, after a successful login (committed); LoginFailed otherwise (also committed).
+    For a user who must give a second factor, see auth.totp (verify_password, then the code)."""
+    user = verify_password(username, password, ip=ip)
+    complete_login(user, ip=ip)
+    return user
+
+
+def verify_password(username: str, password: str, *, ip=None) -> User:
+    """The first factor only: the user whose password is right and who is not locked out.
+    Failures are counted and committed; a success resets nothing and logs nobody in, so
+    that a known password cannot clear the failures of wrong second-factor codes."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     now = utcnow()
     if user is None:
@@ -76,20 +86,26 @@ def authenticate(username: str, password: str, *, ip=None) -> User:
         db.session.commit()
         raise LoginFailed(locked=True)
     if not _verify(user.password_hash, password) or not user.active:
-        _count_failure(user, now, ip)
+        count_failure(user, now, ip)
         db.session.commit()
         raise LoginFailed(locked=user.locked_until is not None and user.locked_until > now)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    audit.record("auth.login", actor=user, unit_id=user.unit_id, ip=ip)
-    db.session.commit()
     return user
 
 
-def _count_failure(user, now, ip):
+def complete_login(user: User, *, ip=None, **detail) -> None:
+    """Record a login whose every factor was right: the failure count starts again."""
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
+    audit.record("auth.login", actor=user, unit_id=user.unit_id, ip=ip, **detail)
+    db.session.commit()
+
+
+def count_failure(user, now, ip, *, action="auth.login_failed", reason=None):
+    """One more failed attempt (password or second-factor code); the fifth locks the account.
+    Flushes; the caller commits."""
     user.failed_logins += 1
-    reason = "inactive" if not user.active else "bad_password"
-    audit.record("auth.login_failed", actor=user, ip=ip, reason=reason,
-                 failures=user.failed_logins)
+    if reason is None:
+        reason = "inactive" if not user.active else "bad_password"
+    audit.record(action, actor=user, ip=ip, reason=reason, failures=user.failed_logins)
     if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
         user.locked_until = now + current_app.config["LOGIN_LOCKOUT"]
         user.failed_logins = 0
