@@ -16,6 +16,17 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
     "form-action 'self'",
 ])
+#: directives every policy carries, also one a view sets itself (evidence files get a
+#: sandbox policy): base-uri and frame-ancestors do not fall back to default-src
+REQUIRED_CSP = {"object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'"}
+
+
+def _complete_policy(policy: str) -> str:
+    """A view's own policy with the required directives it left out added."""
+    present = {part.split()[0].lower() for part in policy.split(";") if part.strip()}
+    missing = [f"{name} {value}" for name, value in REQUIRED_CSP.items()
+               if name not in present]
+    return "; ".join([policy.strip().rstrip(";")] + missing) if missing else policy
 
 
 def register(app: Flask) -> None:
@@ -24,7 +35,8 @@ def register(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers["Content-Security-Policy"] = _complete_policy(
+            headers.get("Content-Security-Policy", CSP))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

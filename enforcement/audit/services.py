@@ -3,10 +3,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from flask import g, has_app_context
 from sqlalchemy import bindparam, func, insert, select, update
 
 from enforcement.audit.models import AuditEntry, AuditHead
 from enforcement.db import utcnow
+from enforcement.errors import DENIAL_ACTIONS
 from enforcement.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -71,6 +73,8 @@ def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, i
     loaded = db.session.identity_map.get(db.session.identity_key(AuditHead, 1))
     if loaded is not None:
         db.session.expire(loaded)
+    if action in DENIAL_ACTIONS and has_app_context():
+        g.denial_audited = True  # the request's 403/404 needs no second row (errors.py)
     return entry
 
 
