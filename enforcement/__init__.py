@@ -5,8 +5,9 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 
-from enforcement import security
+from enforcement import inputs, security
 from enforcement.db import render_migration_item
+from enforcement.errors import register_denial_audit
 from enforcement.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 
@@ -39,10 +40,12 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     login_manager.login_message_category = "warning"
 
     _register_models()
+    inputs.register(app)  # the id converter must be in place before the routes
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
     security.register(app)
+    register_denial_audit(app)  # every 403/404 of a signed-in user, audited once
     # the engine's per-transition INFO lines say nothing the audit log does not
     logging.getLogger("transitions").setLevel(logging.WARNING)
     return app

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from enforcement.audit import services as audit
 from enforcement.cases import services as case_services
 from enforcement.cases.scope import visible_cases
-from enforcement.errors import DomainError, Invalid, NotFound
+from enforcement.errors import DomainError, Invalid, NotFound, Refused
 from enforcement.extensions import db
 from enforcement.publicity import queries, redaction, services
 from enforcement.publicity.models import STATUS_LABELS, PublicationEntry
@@ -203,6 +203,10 @@ def _act(entry_id, call, done: str):
         call()
     except NotFound:
         abort(404)
+    except Refused as exc:
+        if exc.status == 403:  # not this user's to decide: refused, and audited (errors.py)
+            abort(403)
+        flash(_message(exc), "danger")
     except DomainError as exc:
         flash(_message(exc), "danger")
     else:
