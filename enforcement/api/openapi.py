@@ -132,6 +132,7 @@ def _document_paths(errors) -> dict:
     code = {"name": "code", "in": "path", "required": True,
             "schema": {"type": "string", "pattern": "^[A-Z2-7]{24}$"}}
     pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    html = {"text/html": {"schema": {"type": "string"}}}  # the page, unless Accept asks JSON
     return {
         "/api/v1/documents/{document_id}": {"get": {
             "summary": "A document's metadata, or its PDF (Accept: application/pdf or "
@@ -152,8 +153,10 @@ def _document_paths(errors) -> dict:
             "parameters": [code],
             "responses": {"200": {"description": "what the issuer vouches for",
                                   "content": {"application/json": {"schema": {
-                                      "$ref": "#/components/schemas/DocumentVerification"}}}},
-                          "404": _error_response("no document has this code")}}},
+                                      "$ref": "#/components/schemas/DocumentVerification"}},
+                                      **html}},
+                          "404": {**_error_response("no document has this code"),
+                                  "content": {**_error_response("")["content"], **html}}}}},
     }
 
 
@@ -236,7 +239,27 @@ def _stats_paths() -> dict:
     return openapi_paths()
 
 
+#: what every case in the API carries; a case's detail (CaseDetail) carries more, and so is
+#: never mistaken for what an action did (ActionResult, of Prefer: return=minimal)
+CASE_SUMMARY_KEYS = ["id", "report_no", "case_no", "state", "state_label", "stage", "version",
+                     "unit", "cause", "updated_at"]
+CASE_DETAIL_KEYS = ["allowed_actions", "deadlines", "documents", "timeline"]
+
+
 def openapi_document() -> dict:
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("400", BAD_REQUEST)
+    return document
+
+
+#: every operation: the input guard (enforcement.inputs) refuses a NUL character anywhere
+BAD_REQUEST = _error_response("malformed request: a NUL character (\\0) in the path, query, "
+                              "a header or the body (code nul_character)")
+
+
+def _document() -> dict:
     errors = {
         "401": _error_response("missing or invalid bearer token"),
         "403": _error_response("permission or jurisdiction refused"),
@@ -256,7 +279,7 @@ def openapi_document() -> dict:
                                    "fields": {"type": "object"},
                                    "reasons": {"type": "array",
                                                "items": {"type": "string"}}}}}},
-                "CaseSummary": {"type": "object", "properties": {
+                "CaseSummary": {"type": "object", "required": CASE_SUMMARY_KEYS, "properties": {
                     "id": {"type": "integer"}, "report_no": {"type": "string"},
                     "case_no": {"type": ["string", "null"]},
                     "state": {"type": "string", "enum": [s.value for s in CaseState]},
@@ -266,7 +289,7 @@ def openapi_document() -> dict:
                     "cause": {"type": "string"}, "state_label": {"type": "string"},
                     "updated_at": {"type": "string", "format": "date-time"}}},
                 "CaseDetail": {"allOf": [{"$ref": "#/components/schemas/CaseSummary"}, {
-                    "type": "object", "properties": {
+                    "type": "object", "required": CASE_DETAIL_KEYS, "properties": {
                         "allowed_actions": {"type": "array", "items": {
                             "$ref": "#/components/schemas/AllowedAction"}},
                         "deadlines": {"type": "array", "items": {"type": "object"}},
@@ -285,12 +308,16 @@ def openapi_document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["username", "password"],
                     "properties": {"username": {"type": "string"},
-                                   "password": {"type": "string"}}}}}},
+                                   "password": {"type": "string"},
+                                   "totp": {"type": "string", "description":
+                                            "the current 6-digit code, for users with "
+                                            "two-step verification (两步验证)"}}}}}},
                 "responses": {"200": {"description": "token", "content": {"application/json": {
                     "schema": {"type": "object", "properties": {
                         "token": {"type": "string"}, "token_type": {"type": "string"},
                         "expires_at": {"type": "string", "format": "date-time"}}}}}},
-                    "401": _error_response("wrong credentials or account locked"),
+                    "401": _error_response("wrong credentials, missing or wrong totp code, "
+                                           "or account locked"),
                     "422": _error_response("malformed body")}}},
             "/api/v1/cases": {"get": {
                 "summary": "Cases in the user's jurisdiction",

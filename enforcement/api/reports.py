@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from enforcement.api.views import bp, error
 from enforcement.auth import services as auth
 from enforcement.errors import DomainError, Invalid
+from enforcement.inputs import refuse_nul
+from enforcement.query_args import MAX_INT
 from enforcement.reports import limits, services
 from enforcement.reports.status import report_status
 
@@ -49,6 +51,7 @@ def _submission() -> tuple[object, list]:
             raise Invalid({"report": [_("multipart 请求须在 report 部分提交举报 JSON")]})
         files = [f for name in request.files for f in request.files.getlist(name)
                  if name != "report"]
+        refuse_nul(body, [f.filename or "" for f in files])  # the JSON guard saw none of it
         return body, files
     body = request.get_json(silent=True)
     if body is None:
@@ -133,8 +136,8 @@ def openapi_paths() -> dict:
                   "principal": {"type": "object", "description": "stations: the farmer or "
                                 "cooperative reported for", "properties": {
                                     "name": text, "contact": text}},
-                  "mandate_id": {"type": "integer", "description": "agents: the mandate "
-                                 "(授权委托书) filed under"}}}
+                  "mandate_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT,
+                                 "description": "agents: the mandate (授权委托书) filed under"}}}
     receipt = {"type": "object", "properties": {
         "tracking_no": text, "access_code": {"type": "string", "description": "shown once"},
         "status": text}}

@@ -8,12 +8,15 @@ from werkzeug.datastructures import CombinedMultiDict
 from enforcement.api import serializers
 from enforcement.api.openapi import openapi_document
 from enforcement.auth import services as auth
+from enforcement.auth import totp
 from enforcement.cases import queries, services
 from enforcement.cases.action_forms import json_to_formdata
 from enforcement.documents import services as documents
 from enforcement.documents.presenters import document_metadata
 from enforcement.documents.views import pdf_response
 from enforcement.errors import DomainError, Invalid, Refused
+from enforcement.inputs import refuse_nul
+from enforcement.query_args import bounded_int
 from workflows.engine import Refusal
 from workflows.spec import N_
 
@@ -75,7 +78,8 @@ def token():
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username:
         raise Invalid({"username": [_("请填写用户名和密码")]})
-    user = auth.authenticate(username, password, ip=request.remote_addr)
+    # a user with a second factor also sends "totp", the current code (auth.totp)
+    user = totp.authenticate_api(username, password, body.get("totp"), ip=request.remote_addr)
     raw, api_token = auth.issue_token(user, ip=request.remote_addr)
     return jsonify({"token": raw, "token_type": "Bearer",
                     "expires_at": api_token.expires_at.isoformat()})
@@ -93,7 +97,7 @@ def _case_file_reader_only():
 @token_required
 def list_cases():
     try:
-        page = int(request.args.get("page", 1))
+        page = bounded_int(request.args.get("page", "1"))
     except ValueError:
         raise Invalid({"page": [_("页码必须是整数")]}) from None
     if page < 1:
@@ -137,6 +141,8 @@ def _perform_action(case_id, name):
     except ValueError:
         return error(412, "bad_version", _("If-Match 中的版本号无效"))
     if request.mimetype == "multipart/form-data":  # actions with files (evidence)
+        refuse_nul(list(request.form), *request.form.listvalues(),
+                   [upload.filename or "" for upload in request.files.values()])
         _reject_unknown_fields(name, {**request.form, **request.files})
         formdata = CombinedMultiDict([request.files, request.form])
     else:

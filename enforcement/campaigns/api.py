@@ -7,13 +7,14 @@ from enforcement.campaigns import services, stats
 from enforcement.campaigns.exports import XLSX_TYPE, columns
 from enforcement.db import local_today
 from enforcement.errors import Invalid, NotFound
+from enforcement.query_args import bounded_int
 
 
 def _query(user):
     today = stats.Quarter.of(local_today())
     errors = {}
-    year = request.args.get("year", type=int) or today.year
-    quarter = request.args.get("quarter", type=int) or today.quarter
+    year = request.args.get("year", type=bounded_int) or today.year
+    quarter = request.args.get("quarter", type=bounded_int) or today.quarter
     if not 2000 <= year <= 2100:
         errors["year"] = [_("年度无效")]
     if not 1 <= quarter <= 4:
@@ -22,8 +23,9 @@ def _query(user):
         raise Invalid(errors)
     campaign = None
     if request.args.get("campaign_id"):
-        campaign = services.get_campaign(user, request.args.get("campaign_id", type=int) or 0)
-    unit_id = request.args.get("unit_id", type=int)
+        campaign = services.get_campaign(
+            user, request.args.get("campaign_id", type=bounded_int) or 0)
+    unit_id = request.args.get("unit_id", type=bounded_int)
     if unit_id is not None and not services.manages_unit(user, unit_id):
         raise NotFound()
     return stats.Scope(user, campaign=campaign, unit_id=unit_id), stats.Quarter(year, quarter)

@@ -37,6 +37,15 @@ def _value(row, code):
     return "" if value is None else value
 
 
+def cell_text(value) -> str:
+    """Text for a spreadsheet cell that is shown and never run as a formula: a campaign's
+    name (in the title) or a group's label comes from users, and a leading =, +, -, @ would
+    make Excel evaluate it (CSV injection); openpyxl itself stores such a string as a
+    formula. The leading apostrophe is Excel's own "this is text" mark."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def xlsx(report) -> bytes:
     wb = Workbook()
     first = True
@@ -54,7 +63,7 @@ def xlsx(report) -> bytes:
 def _sheet(ws, report, table) -> None:
     cols = columns(table)
     width = len(cols) + 1
-    ws.append([report.title])
+    ws.append([cell_text(report.title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -62,14 +71,14 @@ def _sheet(ws, report, table) -> None:
                  start=report.quarter.first_day.isoformat(),
                  end=report.quarter.next_first_day.isoformat())])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    header = [str(table.title).removeprefix("按")] + [label for _code, label in cols]
+    header = [cell_text(str(table.title).removeprefix("按"))] + [label for _code, label in cols]
     ws.append(header)
     for cell in ws[3]:
         cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.row_dimensions[3].height = 48
     for row in table.rows:
-        ws.append([row.label] + [_value(row, code) for code, _label in cols])
+        ws.append([cell_text(row.label)] + [_value(row, code) for code, _label in cols])
     first, last = 4, 3 + len(table.rows)
     if table.total is not None:
         ws.append(_total_row(cols, first, last))
@@ -134,14 +143,14 @@ def csv_text(report) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 only with the mark
     writer = csv.writer(out)
-    writer.writerow([report.title])
+    writer.writerow([cell_text(report.title)])
     for table in report.tables:
         cols = columns(table)
         writer.writerow([])
         writer.writerow([str(table.title)] + [label for _code, label in cols])
         rows = table.rows + ([table.total] if table.total is not None else [])
         for row in rows:
-            writer.writerow([row.label] + [_value(row, code) for code, _label in cols])
+            writer.writerow([cell_text(row.label)] + [_value(row, code) for code, _label in cols])
     writer.writerow([])
     for figure in FIGURES:
         writer.writerow([str(figure.label), str(figure.definition)])

@@ -35,6 +35,7 @@ from enforcement.errors import DomainError, Invalid, NotFound
 from enforcement.extensions import db
 from enforcement.marks.models import Trademark
 from enforcement.orgs.models import OrgUnit, UnitKind, subtree_ids
+from enforcement.query_args import bounded_int
 
 bp = Blueprint("campaigns", __name__)
 
@@ -67,8 +68,8 @@ def drill_url(args: dict, code: str, table, row) -> str:
 # -- reading the query string ----------------------------------------------------------------
 def _quarter() -> stats.Quarter:
     today = stats.Quarter.of(local_today())
-    year = request.args.get("year", type=int) or today.year
-    quarter = request.args.get("quarter", type=int) or today.quarter
+    year = request.args.get("year", type=bounded_int) or today.year
+    quarter = request.args.get("quarter", type=bounded_int) or today.quarter
     if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
         abort(404)
     return stats.Quarter(year, quarter)
@@ -78,9 +79,9 @@ def _scope(campaign=None) -> stats.Scope:
     """The statistics' scope from ``campaign_id`` and ``unit_id``; a unit outside the user's
     jurisdiction is not found."""
     actor = _actor()
-    if campaign is None and request.args.get("campaign_id", type=int):
-        campaign = _campaign(request.args.get("campaign_id", type=int))
-    unit_id = request.args.get("unit_id", type=int)
+    if campaign is None and request.args.get("campaign_id", type=bounded_int):
+        campaign = _campaign(request.args.get("campaign_id", type=bounded_int))
+    unit_id = request.args.get("unit_id", type=bounded_int)
     if unit_id is not None and not services.manages_unit(actor, unit_id):
         abort(404)
     return stats.Scope(actor, campaign=campaign, unit_id=unit_id)
@@ -145,9 +146,10 @@ def drill():
     key = request.args.get("key") or None
     if dimension == "mark_type" and key not in (None, *(t.value for t in stats.MarkType)):
         abort(404)
-    if dimension in ("unit", "goods") and key is not None and not key.isdigit():
+    if dimension in ("unit", "goods") and key is not None and not (
+            key.isascii() and key.isdigit() and len(key) < 10):
         abort(404)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=bounded_int))
     per_page = 50
     cases, total = stats.drill(scope, q, code, dimension, key, limit=per_page,
                                offset=(page - 1) * per_page)

@@ -13,6 +13,7 @@ from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockStatus
 from enforcement.db import local_today
 from enforcement.extensions import db
 from enforcement.parties.models import Party
+from enforcement.query_args import bounded_int
 from workflows.states import END_STATES, STAGES, CaseState, Stage
 
 #: clocks someone must meet; the others are windows that simply run out
@@ -106,7 +107,7 @@ class CaseFilters:
 
 def _int_arg(args, name):
     try:
-        return int(args[name]) if args.get(name) else None
+        return bounded_int(args[name]) if args.get(name) else None
     except ValueError:
         return None
 

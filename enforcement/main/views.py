@@ -13,6 +13,7 @@ from enforcement.cases.scope import visible_cases
 from enforcement.clocks import holidays
 from enforcement.db import local_today
 from enforcement.main import queues
+from enforcement.query_args import bounded_int
 from workflows.diagram import graphviz
 
 bp = Blueprint("main", __name__)
@@ -63,7 +64,7 @@ def queue(code):
     if current not in mine:
         abort(404)
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = max(1, bounded_int(request.args.get("page", "1")))
     except ValueError:
         page = 1
     visible = visible_cases(user)  # the jurisdiction, worked out once for every query

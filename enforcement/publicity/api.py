@@ -21,8 +21,8 @@ def entry_json(entry) -> dict:
 def public_penalties():
     filters = queries.filters_from(request.args)
     size = request.args.get("page_size", "")
-    page_size = min(int(size), MAX_PAGE_SIZE) if size.isdigit() and int(size) > 0 \
-        else queries.PAGE_SIZE
+    given = size.isascii() and size.isdigit() and int(size) > 0
+    page_size = min(int(size), MAX_PAGE_SIZE) if given else queries.PAGE_SIZE
     rows, has_next = queries.page_of(filters, page_size)
     response = jsonify({"items": [entry_json(e) for e in rows], "page": filters.page,
                         "page_size": page_size, "has_next": has_next})

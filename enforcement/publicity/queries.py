@@ -60,12 +60,13 @@ def _day(value: str | None) -> date | None:
 
 def filters_from(args) -> Filters:
     page = args.get("page", "1")
+    page_given = page.isascii() and page.isdigit() and int(page) > 0  # not '²' or '-1'
     return Filters(party=args.get("party", "").strip()[:60],
                    code=args.get("code", "").strip().upper()[:32],
                    mark=args.get("mark", "").strip()[:30],
                    district=args.get("district", "").strip()[:32],
                    date_from=_day(args.get("from")), date_to=_day(args.get("to")),
-                   page=min(int(page), 500) if page.isdigit() and int(page) > 0 else 1)
+                   page=min(int(page), 500) if page_given else 1)
 
 
 def _like(text: str) -> str:

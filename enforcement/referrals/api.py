@@ -10,6 +10,7 @@ from enforcement.cases.facts import Facts
 from enforcement.cases.models import Case
 from enforcement.cases.services import allowed_actions
 from enforcement.errors import Invalid
+from enforcement.query_args import bounded_int
 from enforcement.extensions import db
 from enforcement.referrals import inbox as inboxes
 from enforcement.referrals.inbox import FILTERS, PAGE_SIZE, Row
@@ -77,7 +78,7 @@ def referral_json(row: Row, user) -> dict:
 
 def _page() -> int:
     try:
-        page = int(request.args.get("page", 1))
+        page = bounded_int(request.args.get("page", "1"))
     except ValueError:
         raise Invalid({"page": [_("页码必须是整数")]}) from None
     if page < 1:

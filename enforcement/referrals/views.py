@@ -10,6 +10,7 @@ from enforcement.cases.action_forms import build_form
 from enforcement.cases.facts import Facts
 from enforcement.cases.presenters import clock_status_labels
 from enforcement.errors import Invalid, NotFound, Refused, Stale
+from enforcement.query_args import bounded_int
 from enforcement.referrals import inbox as inboxes
 from enforcement.referrals.detail import load_referral, referral_page, side_of
 from enforcement.referrals.inbox import FILTER_LABELS, FILTERS, INBOX_LABELS, Inbox
@@ -75,7 +76,7 @@ def inbox_page(inbox: Inbox):
     if filter_name not in FILTERS:
         filter_name = "open"
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = max(1, bounded_int(request.args.get("page", "1")))
     except ValueError:
         page = 1
     rows, total = inboxes.inbox_page(actor, inbox, filter_name, page)

@@ -19,6 +19,7 @@ from enforcement.parties.identifiers import (
     normalise,
     phone_error,
 )
+from enforcement.query_args import MAX_INT
 from enforcement.reports.routing import district_choices
 
 #: the district a report goes to when the reporter does not know it: the city bureau
@@ -151,8 +152,9 @@ def read_report(payload, *, today: date | None = None) -> ReportData:
     principal_name = r.text(principal, "name", "principal.name", limit=120)
     principal_contact = r.text(principal, "contact", "principal.contact", limit=80)
     mandate_id = r.payload.get("mandate_id")
-    if mandate_id is not None and (not isinstance(mandate_id, int) or isinstance(mandate_id,
-                                                                                 bool)):
+    # an id the database can hold (a larger one fails the lookup with a 500 on PostgreSQL)
+    if mandate_id is not None and (not isinstance(mandate_id, int) or isinstance(
+            mandate_id, bool) or not 0 < mandate_id <= MAX_INT):
         r.fail("mandate_id", _("请选择授权委托书"))
         mandate_id = None
     if r.errors:

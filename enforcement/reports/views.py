@@ -121,7 +121,7 @@ def submit_report():
                                      files=request.files.getlist("evidence"),
                                      idempotency_key=key)
     except Invalid as exc:
-        return _form_page(values, exc.errors, 422)
+        return _form_page(values, exc.errors, exc.status)  # 422; 507 when the disk is full
     except Refused as exc:
         return _form_page(values, {"_form": exc.reasons()}, 403)
     except services.KeyReused:
@@ -196,7 +196,8 @@ def search_marks():
     q = request.args.get("q", "").strip()[:40]
     if len(q) < 1:
         return jsonify({"items": []})
-    pattern = f"%{q.replace('%', '').replace('_', '')}%"
+    # wildcards and PostgreSQL's LIKE escape character (a trailing one is an error) dropped
+    pattern = f"%{q.replace('%', '').replace('_', '').replace(chr(92), '')}%"
     rows = db.session.scalars(
         select(Trademark).where(or_(Trademark.name.like(pattern), Trademark.reg_no == q,
                                     Trademark.owner_name.like(pattern)))
