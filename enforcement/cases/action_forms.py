@@ -4,6 +4,7 @@ The same form validates a browser POST and an API JSON body, so both get the sam
 the same messages. Choices that depend on the case (inspectors of the unit, receiving units,
 documents awaiting service) are filled per case.
 """
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -35,6 +36,7 @@ from enforcement.cases.facts import (
     credentialed_inspectors,
     unserved_documents,
 )
+from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.evidence.checks import UploadRefused, check_upload
 from enforcement.extensions import db
@@ -60,6 +62,43 @@ class ActionForm(Form):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+
+#: the largest amount a money column (Numeric(14, 2)) holds, and the largest quantity
+#: (Numeric(14, 3)): larger numbers are refused as input instead of failing in the database
+MAX_MONEY = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("99999999999.999")
+#: no number of days in a case comes near it; larger ones overflow dates and columns
+MAX_INTEGER = 99999
+
+
+class PlausibleDate:
+    """A day a case can involve: not before 2000 (the oldest records a bureau keeps online)
+    nor more than five years ahead (no period in a case is longer). Year 1 or 9999 is a
+    typing slip, not a deadline; narrower rules (a payment after the decision, …) are the
+    action's own checks."""
+
+    EARLIEST = date(2000, 1, 1)
+    YEARS_AHEAD = 5
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        today = local_today()
+        latest = today.replace(year=today.year + self.YEARS_AHEAD, day=min(today.day, 28))
+        if not self.EARLIEST <= field.data <= latest:
+            raise validators.StopValidation(_("日期须在 %(earliest)s 至 %(latest)s 之间",
+                                              earliest=self.EARLIEST.isoformat(),
+                                              latest=latest.isoformat()))
+
+
+class Finite:
+    """A number, not NaN or infinity: ``Decimal`` parses those, and comparing them fails."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            # WTForms' own message for a value that is not a number, in the user's language
+            raise validators.StopValidation(field.gettext("Not a valid decimal value."))
 
 
 class AtLeast:
@@ -154,14 +193,16 @@ def _field(spec, choices):
     if spec.kind == "textarea":
         return TextAreaField(label, [presence, validators.Length(max=spec.max_length)])
     if spec.kind == "date":
-        return DateField(label, [presence])
+        return DateField(label, [presence, PlausibleDate()])
     if spec.kind == "money":
-        return DecimalField(label, [presence, validators.NumberRange(min=0)], places=2)
+        return DecimalField(label, [presence, Finite(),
+                                    validators.NumberRange(min=0, max=MAX_MONEY)], places=2)
     if spec.kind == "integer":
-        return IntegerField(label, [presence, validators.NumberRange(min=0)])
+        return IntegerField(label, [presence, validators.NumberRange(min=0, max=MAX_INTEGER)])
     if spec.kind == "decimal":  # a quantity: up to three decimals, more than zero
-        return DecimalField(label, [presence, validators.NumberRange(
-            min=Decimal("0.001"), message=_("须大于零"))], places=3)
+        return DecimalField(label, [presence, Finite(), validators.NumberRange(
+            min=Decimal("0.001"), message=_("须大于零")),
+            validators.NumberRange(max=MAX_QUANTITY)], places=3)
     if spec.kind == "bool":
         return BooleanField(label, [validators.Optional()])
     if spec.kind == "choice":
@@ -218,7 +259,6 @@ def action_panel(action, case) -> dict | None:
     from enforcement.cases.facts import closing_checklist
     from enforcement.clocks import holidays
     from enforcement.clocks.calendar import CalendarUnknown, add_working_days
-    from enforcement.db import local_today
     from enforcement.rules import assessment
 
     today = local_today()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from enforcement.cases.action_forms import MAX_MONEY
 from enforcement.clocks import holidays
 from enforcement.clocks.calendar import CalendarUnknown, add_working_days, working_days_between
 from enforcement.db import local_today
@@ -165,6 +166,10 @@ def _compute_business_volume(case, facts, data):
             return {"lines": _("第 %(n)d 行：已销售的商品按实际销售价格计算，无法查清的按已查清的"
                                "实际销售平均价格或被侵权产品的市场中间价格计算，不能按标价计算",
                                n=number)}
+    # each line is within range, but their products and sum must fit the case's amount too
+    if assessment.worksheet(data["lines"]).amount > MAX_MONEY:
+        return {"lines": _("计算得出的违法经营额超过 %(max)s 元，请核对数量和单价",
+                           max=MAX_MONEY)}
     return {}
 
 
