@@ -80,7 +80,7 @@ def action(case_id, name):
             outcome = services.perform(case_id, name, actor, formdata,
                                        expected_version=version, ip=request.remote_addr)
         except Invalid as exc:
-            errors, status = exc.errors, 422
+            errors, status = exc.errors, exc.status  # 422; 507 when the disk is full
             flash(exc.message(), "danger")
         except (Refused, Stale) as exc:
             flash(exc.message(), "danger")

@@ -2,9 +2,12 @@
 
 Files are stored under server-generated keys outside any served folder. A file written during
 an action is deleted again if the action's transaction rolls back, so a failed action leaves
-no file behind (see :func:`track_new_file`). An S3-compatible store for several app servers
-implements the same four methods.
+no file behind (see :func:`track_new_file`). A write that fails half-way (the volume full)
+removes its partial file and raises :class:`StorageFull`, which users see as a refusal of the
+upload, never as a row pointing at a missing or truncated file. An S3-compatible store for
+several app servers implements the same four methods.
 """
+import errno
 import hashlib
 import os
 import secrets
@@ -12,10 +15,32 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from enforcement.errors import Invalid
+
 CHUNK = 1024 * 1024
+#: a write that fails with one of these found no room: the upload is refused, not a crash
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class StorageFull(Invalid):
+    """The storage volume has no room for the file: nothing of it was kept (HTTP 507).
+
+    An ``Invalid`` so that every form that takes files answers it like its other upload
+    refusals (the form again, with what was typed); the message tells the user it is not
+    their file."""
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(self, field: str = "_form"):
+        super().__init__({field: [self.message()]})
+
+    def message(self):
+        return _("服务器存储空间不足，文件未能保存，本次提交未生效。请稍后重试，或联系系统管理员。")
 
 
 class Storage(Protocol):
@@ -43,17 +68,24 @@ class LocalStorage:
     def put(self, stream: BinaryIO) -> tuple[str, int, str]:
         key = secrets.token_hex(20)
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         partial = path.with_suffix(".part")
-        with open(partial, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, path)
+        except BaseException as exc:
+            # never leave half a file: the caller's transaction does not know this key yet
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno in NO_ROOM:
+                raise StorageFull() from exc
+            raise
         return key, size, digest.hexdigest()
 
     def read(self, key: str) -> bytes:

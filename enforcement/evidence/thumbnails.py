@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from enforcement.db import UTCDateTime, utcnow
 from enforcement.evidence.models import Evidence
-from enforcement.evidence.storage import get_storage, track_new_file
+from enforcement.evidence.storage import StorageFull, get_storage, track_new_file
 from enforcement.extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,11 @@ def create_for(evidence: Evidence, data: bytes) -> EvidenceThumbnail | None:
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         log.warning("no thumbnail for evidence %s: %s", evidence.id, exc)
         return None
-    key, size, sha256 = get_storage().put(io.BytesIO(jpeg))
+    try:
+        key, size, sha256 = get_storage().put(io.BytesIO(jpeg))
+    except StorageFull:
+        log.warning("no thumbnail for evidence %s: the storage volume is full", evidence.id)
+        return None  # a preview is not worth an error page; the original is intact
     track_new_file(db.session, key)
     thumbnail = EvidenceThumbnail(evidence_id=evidence.id, storage_key=key, sha256=sha256,
                                   size=size, width=width, height=height)

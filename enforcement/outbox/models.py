@@ -12,6 +12,12 @@ from enforcement.extensions import db
 class MessageStatus(enum.Enum):
     pending = "pending"  # waiting for (another) delivery attempt
     sending = "sending"  # claimed by a deliverer; reclaimed when its lease runs out
+    #: being handed to a channel that cannot take a repeat (e-mail): if the deliverer dies
+    #: now, nobody knows whether the message arrived
+    handing_over = "handing_over"
+    #: a hand-over interrupted by a crash: perhaps delivered, so never resent by itself; a
+    #: person checks and settles it (``flask outbox settle``)
+    uncertain = "uncertain"
     sent = "sent"
     failed = "failed"  # gave up after the maximum number of attempts
 

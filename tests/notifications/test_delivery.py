@@ -1,5 +1,6 @@
 """Delivering the outbox: real SMTP on the loopback, the SMS log adapter, retries, and
-exactly-once between concurrent deliverers (at-least-once, same key, after a crash)."""
+exactly-once between concurrent deliverers; after a crash in the hand-over, not resent by
+itself."""
 import logging
 import threading
 from datetime import timedelta
@@ -152,28 +153,38 @@ def test_two_concurrent_deliverers_send_every_message_exactly_once(app, smtp_ser
     assert {(r.status, r.attempts) for r in rows} == {(MessageStatus.sent, 1)}
 
 
-def test_a_crash_between_send_and_mark_resends_once_with_the_same_key(app, smtp_server):
-    """At least once: the deliverer that died had handed the message over; after its claim
-    lapses the message goes again, under the same Message-ID, so the reader sees one."""
+def test_a_crash_between_send_and_mark_is_not_resent_by_itself(app, smtp_server):
+    """A deliverer that died after the server took the message and before it recorded that
+    leaves the message uncertain: once its claim lapses it is not sent again by itself (an
+    SMTP server keeps a repeat); a person settles it, and a resend carries the same
+    Message-ID. The real deliverer killed at each point: tests/ops/test_faults.py."""
     db.session.execute(update(OutboxMessage).where(OutboxMessage.status == MessageStatus.pending)
                        .values(status=MessageStatus.sent))
     db.session.commit()
     [message_id] = queue_emails(1)
     lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"])
 
-    # a deliverer claims and sends, then dies before marking the message sent
+    # a deliverer claims, records the hand-over and sends, then dies before marking it sent
     assert delivery.claim("crashed", 10, utcnow(), lease) == [message_id]
     message = row(message_id)
-    channels_for(app.config)["email"].send(message.recipient, message.subject, message.body,
-                                           message.idempotency_key)
+    channels_for(app.config)["email"].send(
+        message.recipient, message.subject, message.body, message.idempotency_key,
+        handing_over=lambda: delivery._mark_handing_over(message_id, "crashed"))
     db.session.rollback()
 
     assert delivery.deliver_pending().sent == 0  # its claim still holds: not sent twice
-    assert row(message_id).status is MessageStatus.sending
+    assert row(message_id).status is MessageStatus.handing_over
 
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
                        .values(claimed_at=utcnow() - lease - timedelta(seconds=1)))
     db.session.commit()
+    report = delivery.deliver_pending()
+    assert (report.sent, report.uncertain) == (0, 1)
+    assert row(message_id).status is MessageStatus.uncertain
+    assert smtp_server.ids() == [f"<outbox-{message_id}@amr.bayannur.example>"]
+
+    # a person finds it did not arrive and has it sent again: the same Message-ID
+    delivery.settle(message_id, delivered=False)
     assert delivery.deliver_pending().sent == 1
     final = row(message_id)
     assert (final.status, final.attempts) == (MessageStatus.sent, 2)
