@@ -377,10 +377,13 @@ class Generator:
                 data = {"confiscated_goods": "没收侵权商品并销毁" if destroyed else ""}
             elif name == "impose_measure":
                 data = {"measure": "seize"}
+            at = created + timedelta(days=n * step_days)
+            if name == "request_hearing":
+                # what the action's form records (the case page's guards read it)
+                data = {"hearing_on": (at + timedelta(days=12)).date().isoformat()}
             rows["events"].append({"id": self.ids.event, "case_id": case_id, "action": name,
                                    "from_state": source, "to_state": dest, "actor_id": actor,
-                                   "at": created + timedelta(days=n * step_days),
-                                   "data": data})
+                                   "at": at, "data": data})
             self.ids.event += 1
 
     def _clocks(self, rows, case_id, state, since) -> None:
@@ -422,11 +425,16 @@ def generate(n: int, *, seed: int = 2026, batch: int = 5000, echo=print) -> floa
         echo(f"{done}/{n} cases ({time.perf_counter() - started:.1f} s)")
     _reset_sequences(db.session.connection())
     db.session.commit()
+    # the rows were written without the session's marks: the statistics facts afresh
+    from enforcement.campaigns.facts import rebuild
+
+    echo(f"statistics facts: {rebuild()} rows ({time.perf_counter() - started:.1f} s)")
     if db.engine.dialect.name == "postgresql":
         # fresh statistics, and a visibility map so that index-only scans need no row reads
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("cases", "parties", "case_parties", "case_marks", "case_goods",
-                          "case_inspectors", "clocks", "case_events", "campaign_cases"):
+                          "case_inspectors", "clocks", "case_events", "campaign_cases",
+                          "case_stats"):
                 conn.execute(text(f"VACUUM ANALYZE {table}"))
     return time.perf_counter() - started
 

@@ -8,8 +8,8 @@ committed at once. Either way a request that later fails or is refused still cou
 config.py.
 """
 import logging
+import threading
 import time
-from functools import cache
 
 from flask import current_app, request
 from sqlalchemy import delete
@@ -21,7 +21,7 @@ from enforcement.reports.models import RateWindow
 log = logging.getLogger(__name__)
 
 #: POST endpoints outside this package that are limited, by endpoint name
-ENDPOINT_LIMITS = {"auth.login": "login", "api.token": "login"}
+ENDPOINT_LIMITS = {"auth.login": "login", "auth.totp_login": "login", "api.token": "login"}
 
 
 class RateLimited(Exception):
@@ -51,12 +51,23 @@ def hit(action: str, key: str | None = None, *, now: float | None = None) -> Non
         raise RateLimited(action, start + window - int(now))
 
 
-@cache
-def _redis(url: str):
-    import redis
+_clients: dict[str, object] = {}
+_clients_lock = threading.Lock()
 
-    # a client per process and URL: a connection pool, never a store of counts
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+def _redis(url: str):
+    """A client per process and URL: a connection pool, never a store of counts. Made under
+    a lock: a second client made by a concurrent first request would be collected while its
+    pipeline runs, and a collected client disconnects its pool (redis-py #3669): "I/O
+    operation on closed file" under load."""
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            import redis
+
+            client = _clients[url] = redis.Redis.from_url(url, socket_timeout=2,
+                                                          socket_connect_timeout=2)
+    return client
 
 
 def _redis_hit(url: str, bucket: str, start: int, window: int) -> int | None:
