@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(bench_data)
     app.cli.add_command(outbox)
+    app.cli.add_command(stats)
     app.cli.add_command(documents)
     from enforcement.packets.cli import packets
 
@@ -98,6 +99,21 @@ def users_token(username):
     raw, token = issue_token(user)
     click.echo(raw)
     click.echo(f"expires {token.expires_at.isoformat()}", err=True)
+
+
+@users.command("totp-reset")
+@click.argument("username")
+def users_totp_reset(username):
+    """Reset a user's second factor (lost phone): the next login enrols anew; every session
+    and token of the user is revoked."""
+    from enforcement.auth import totp
+    from enforcement.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"no user {username}")
+    totp.reset(user, actor=None)
+    click.echo(f"two-step verification of {username} reset; sessions revoked")
 
 
 audit = AppGroup("audit", help="The audit log.")
@@ -200,8 +216,50 @@ def clocks_sweep():
     except Exception as exc:  # noqa: BLE001 — the clocks were swept; the PDFs wait for the next run
         db.session.rollback()
         click.echo(f"documents: {exc}", err=True)
+
+    from enforcement.campaigns.facts import refresh_pending
+
+    try:
+        click.echo(f"statistics: {refresh_pending()} cases recomputed")
+    except Exception as exc:  # noqa: BLE001 — the statistics refresh themselves when read
+        db.session.rollback()
+        click.echo(f"statistics: {exc}", err=True)
     if report.errors or not chain.ok:
         sys.exit(1)
+
+
+stats = AppGroup("stats", help="The quarterly statistics' stored facts.")
+
+
+@stats.command("refresh")
+@click.option("--loop", is_flag=True, help="keep refreshing until stopped")
+@click.option("--interval", default=5.0, show_default=True,
+              help="seconds between rounds when nothing was marked")
+@click.option("--limit", default=500, show_default=True, help="marks per round at most")
+def stats_refresh(loop, interval, limit):
+    """Recompute the statistics facts of the cases that actions changed (the worker that
+    keeps the statistics pages from doing it; safe in several processes at once)."""
+    from enforcement.campaigns.facts import refresh_pending
+
+    def one_round() -> int:
+        done = refresh_pending(limit=limit)
+        if done or not loop:
+            click.echo(f"statistics: {done} cases recomputed")
+        return done
+
+    _work_queue(one_round, loop=loop, interval=interval, limit=limit)
+
+
+@stats.command("rebuild")
+def stats_rebuild():
+    """Compute every case's statistics facts afresh (after a bulk import, or to check)."""
+    import time
+
+    from enforcement.campaigns.facts import rebuild
+
+    started = time.perf_counter()
+    rows = rebuild()
+    click.echo(f"statistics facts: {rows} rows in {time.perf_counter() - started:.1f} s")
 
 
 outbox = AppGroup("outbox", help="Messages to reporters, rights holders and staff.")
@@ -217,12 +275,33 @@ def outbox_deliver(loop, interval, limit):
 
     from enforcement.outbox.delivery import deliver_pending
 
+    from enforcement.outbox.delivery import uncertain_messages
+
     while True:
         report = deliver_pending(limit=limit)
         click.echo(f"sent: {report.sent}, to retry: {report.retried}, failed: {report.failed}")
+        for message in uncertain_messages():
+            # perhaps delivered before a crash: a person checks (flask outbox settle)
+            click.echo(f"uncertain: {message.id} {message.channel} {message.recipient} "
+                       f"{message.subject!r}", err=True)
         if not loop:
             break
         time.sleep(interval)
+
+
+@outbox.command("settle")
+@click.argument("message_id", type=int)
+@click.option("--delivered/--resend", required=True,
+              help="it arrived (record it as sent), or send it again (same Message-ID)")
+def outbox_settle(message_id, delivered):
+    """Settle an uncertain message: one whose hand-over a crash interrupted."""
+    from enforcement.outbox.delivery import NotUncertain, settle
+
+    try:
+        message = settle(message_id, delivered=delivered)
+    except NotUncertain:
+        raise click.ClickException(f"message {message_id} is not uncertain") from None
+    click.echo(f"message {message.id}: {message.status.value}")
 
 
 reports = AppGroup("reports", help="Reports received through the portal and the API.")

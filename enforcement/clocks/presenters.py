@@ -100,4 +100,4 @@ def _surcharge(clock: Clock, today: date, status: str) -> Decimal | None:
 
     if clock.kind != "payment" or status != "overdue":
         return None
-    return assessment.case_surcharge(db.session.get(Case, clock.case_id), today).amount
+    return assessment.case_surcharge(db.session.get(Case, clock.case_id), today, clock).amount

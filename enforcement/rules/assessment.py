@@ -308,15 +308,18 @@ def surcharge(fine, unpaid, due_on: date | None, on: date) -> Surcharge:
     return Surcharge(on, due_on, days, base, min(raw, fine), fine, raw > fine)
 
 
-def case_surcharge(case, on: date) -> Surcharge:
+def case_surcharge(case, on: date, clock=None) -> Surcharge:
+    """The surcharge on the case's unpaid fine on a day; ``clock``: its payment clock, when
+    the caller holds it already (a list of clocks), else the latest one is read."""
     from sqlalchemy import select
 
     from enforcement.clocks.models import Clock
     from enforcement.extensions import db
 
-    clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id,
-                                                  Clock.kind == "payment")
-                              .order_by(Clock.id.desc()).limit(1))
+    if clock is None:
+        clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id,
+                                                      Clock.kind == "payment")
+                                  .order_by(Clock.id.desc()).limit(1))
     unpaid = ((case.fine_amount or 0) + (case.confiscation_amount or 0)
               - (case.paid_amount or 0))
     return surcharge(case.fine_amount, unpaid, clock.due_on if clock else None, on)
