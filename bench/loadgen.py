@@ -27,6 +27,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,17 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PathFactory = Callable[[int], str] | str
 BodyFactory = Callable[[int], bytes | None] | None
 HeaderFactory = Callable[[int], dict] | dict | None
+
+
+def _run(coroutine):
+    """``asyncio.run``, also from a thread that already runs an event loop (a test process in
+    which Playwright's synchronous API has started one): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _call(factory, n):
@@ -113,7 +125,7 @@ def load(port: int, method: str, path: PathFactory, *, body: BodyFactory = None,
          headers: HeaderFactory = None, connections: int = 16, duration: float = 10) -> dict:
     """Load a server for ``duration`` seconds; figures of the 2xx and 3xx answers (ok), all
     statuses, requests per second and latency percentiles."""
-    latencies, statuses, elapsed = asyncio.run(
+    latencies, statuses, elapsed = _run(
         _load(port, method, path, body, headers, connections, duration))
     latencies.sort()
 
@@ -400,7 +412,7 @@ def run_users(port: int, scenarios: list, *, duration: float = 60,
     """Run one simulated user per scenario object against the server; the figures by kind
     and overall, the users that had to stop, and this process's own CPU time."""
     before = resource.getrusage(resource.RUSAGE_SELF)
-    recorder, stopped, elapsed = asyncio.run(
+    recorder, stopped, elapsed = _run(
         _run_users(port, scenarios, duration, think, ramp, seed))
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -437,4 +449,4 @@ def wait_ready(port: int, path: str = "/login", timeout: float = 180) -> None:
             await asyncio.sleep(0.5)
         raise RuntimeError(f"{path} did not answer 200 within {timeout}s")
 
-    asyncio.run(poll())
+    _run(poll())

@@ -1,7 +1,7 @@
 """The clocks as users see them: the case page's 期限 card, the clock-kind pages, the deadline
 calculator (page and CLI), the holiday table, and the work lists on the dashboard."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -64,7 +64,7 @@ def test_overdue_and_paused_clocks_say_so(app, inspector):
     investigating = case_in_state("investigating")
     db.session.execute(update(Clock).where(Clock.case_id == investigating.id,
                                            Clock.kind == "decision")
-                       .values(due_on=date(2026, 11, 20), unknown_year=None))
+                       .values(due_on=local_today() - timedelta(days=8), unknown_year=None))
     db.session.commit()
     html = card(page(inspector, f"/cases/{investigating.id}"), "期限")
     assert re.search(r'data-clock="decision" data-status="overdue"', html)
