@@ -36,17 +36,14 @@ PENDING_SECONDS = 5 * 60
 ISSUER = "巴彦淖尔商标执法"
 
 
-class SecondFactorFailed(DomainError):
-    status = 401
-    code = "totp_failed"
+class SecondFactorFailed(services.LoginFailed):
+    """A wrong, reused or unknown code (or recovery code); counted like a wrong password."""
 
-    def __init__(self, locked: bool = False):
-        super().__init__(locked)
-        self.locked = locked
+    code = "totp_failed"
 
     def message(self):
         if self.locked:
-            return _("登录失败次数过多，账户已暂时锁定，请稍后再试或联系管理员")
+            return super().message()
         return _("动态验证码或恢复码不正确，或该验证码已使用过")
 
 

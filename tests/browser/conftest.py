@@ -30,10 +30,10 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def live_server(database_url):
-    """The app on a fresh copy of the demo database, served on 127.0.0.1; yields the base URL."""
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+def serve(**config):
+    """The app (TestConfig with ``config``) served on 127.0.0.1 in a thread while the context
+    lasts; yields the base URL."""
+    app = create_app("config.TestConfig", **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -45,6 +45,12 @@ def live_server(database_url):
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(database_url):
+    """The app on a fresh copy of the demo database, served on 127.0.0.1; yields the base URL."""
+    yield from serve(SQLALCHEMY_DATABASE_URI=database_url)
 
 
 @pytest.fixture(scope="session")

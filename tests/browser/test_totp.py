@@ -2,17 +2,14 @@
 computed here from the secret the page shows, logs out, logs in with a code, then with a
 recovery code."""
 import re
-import threading
 import time
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from config import Config
-from enforcement import create_app
 from enforcement.auth import totp
-from enforcement.extensions import db
+from tests.browser.conftest import serve
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,19 +18,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def totp_server(database_url):
     """The app with the production TOTP_REQUIRED_ROLES, on an ephemeral port."""
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url,
+    yield from serve(SQLALCHEMY_DATABASE_URI=database_url,
                      TOTP_REQUIRED_ROLES=Config.TOTP_REQUIRED_ROLES)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.engine.dispose()
 
 
 def fresh_code(secret: str, used: set[int]) -> str:
