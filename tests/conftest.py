@@ -41,8 +41,7 @@ def db_kind(databases):
 def database_url(databases):
     url = databases.new()
     yield url
-    if isinstance(databases, PostgresDatabases):
-        databases.drop(url)
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Test databases: one migrated and seeded template per run, a fresh copy for every test.
 
+Each copy is dropped when its test ends.
+
 SQLite copies the template file; PostgreSQL creates each test's database from the template
 (``CREATE DATABASE … TEMPLATE``). A TEST_DATABASE_URL that is set but unreachable fails the
 run; it never falls back to SQLite.
@@ -34,6 +36,12 @@ class SqliteDatabases:
         if wal.exists():
             shutil.copyfile(wal, f"{target}-wal")
         return f"sqlite:///{target}"
+
+    def drop(self, url: str):
+        """Delete a test's copy (a full suite would otherwise keep ~800 copies on disk)."""
+        path = make_url(url).database
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
 
     def close(self):
         pass

@@ -436,8 +436,7 @@ def matrix(databases, tmp_path_factory):
                      db.session.scalar(select(Rule.id).order_by(Rule.id)))
         db.session.remove()
         db.engine.dispose()
-    if isinstance(databases, PostgresDatabases):
-        databases.drop(url)
+    databases.drop(url)
 
 
 # -- requests and what they must show ----------------------------------------------------------
