@@ -50,7 +50,6 @@ from enforcement.reports.models import Report
 from enforcement.rules.catalogue import RULE_KINDS
 from enforcement.rules.models import Rule
 from tests.conftest import IsolatedClient, case_in_state, user
-from tests.databases import PostgresDatabases
 from tests.notifications.helpers import ask_identification, today_filed
 from tests.web import ApiUser, logged_in
 
