@@ -1,9 +1,11 @@
 """Users, roles, API tokens and second-factor (TOTP) secrets."""
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import BigInteger, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from enforcement.auth.permissions import ROLES
 from enforcement.db import UTCDateTime, utcnow
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
@@ -35,9 +37,15 @@ class Role(db.Model):
 
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     label: Mapped[str] = mapped_column(String(80))
-    #: loaded with the user's roles (one query for all of them): every request checks them
-    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions,
-                                                         lazy="selectin")
+    #: the table form of the catalogue, for queries ("who holds permission X"); a user's
+    #: permissions are read from the catalogue itself (``User.permissions``)
+    permissions: Mapped[list[Permission]] = relationship(secondary=role_permissions)
+
+
+@cache
+def permissions_of(role_codes: tuple[str, ...]) -> frozenset[str]:
+    """The permissions the catalogue grants to a set of roles (unknown roles grant none)."""
+    return frozenset(p for code in role_codes for p in ROLES.get(code, ("", ()))[1])
 
 
 class User(db.Model):
@@ -65,22 +73,18 @@ class User(db.Model):
 
     #: joined to the user's row: jurisdiction needs the unit (and its kind) on every request
     unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
-    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+    #: read when asked for: the request's own user is loaded with them joined (auth.services);
+    #: the other users a page shows (event actors, inspectors, uploaders) need only a name
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 
     @property
     def permissions(self) -> frozenset[str]:
-        """The codes of all the user's roles' permissions, computed once per set of loaded
-        roles (a reload or a change of roles computes them again)."""
-        roles = self.roles
-        key = tuple(map(id, roles))
-        memo = self.__dict__.get("_permissions_memo")
-        if memo is None or memo[0] != key or memo[1] is not roles:
-            memo = (key, roles, frozenset(p.code for role in roles for p in role.permissions))
-            self.__dict__["_permissions_memo"] = memo
-        return memo[2]
+        """The codes of all the user's roles' permissions, from the catalogue (the code is
+        what ``flask roles sync`` writes into the role tables): no query per request."""
+        return permissions_of(tuple(sorted(r.code for r in self.roles)))
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from enforcement.auth.models import Role, User, role_permissions, user_roles
 from enforcement.clocks import holidays
@@ -313,9 +313,7 @@ def credentialed_inspectors(unit_id: int) -> list[User]:
             select(User).where(User.unit_id == unit_id, User.active.is_(True),
                                User.credential_no.is_not(None),
                                func.length(User.credential_no) > 0,
-                               User.id.in_(investigators)).order_by(User.id)
-            .options(lazyload(User.roles))  # names and credentials are what is shown
-        ))
+                               User.id.in_(investigators)).order_by(User.id)))
     return list(known[unit_id])
 
 

@@ -5,6 +5,7 @@ Reminders go to those users; a user's work list holds the cases whose next step,
 running clock, needs a permission the user holds.
 """
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 
@@ -49,6 +50,13 @@ class Touch:
 
 def actions_touching(code: str) -> list[Touch]:
     """Every action that does something to clocks of ``code``, in table order."""
+    return list(_touching(code))
+
+
+@cache
+def _touching(code: str) -> tuple[Touch, ...]:
+    """(The definition does not change while the process runs: read once per clock kind;
+    work lists ask for every case they show.)"""
     touches = [Touch(a, effect) for a in ACTIONS for effect in EFFECTS
                if code in getattr(a.clocks, effect)]
     for doc_type, (stops, starts) in SERVICE_CLOCKS.items():
@@ -59,13 +67,18 @@ def actions_touching(code: str) -> list[Touch]:
                     for c in starts if c == code]
     touches += [Touch(ACTIONS_BY_NAME[name] if name else None, effect, note, meets)
                 for name, effect, note, meets in _BESIDES.get(code, ())]
-    return touches
+    return tuple(touches)
 
 
 def meeting_actions(code: str) -> list[Action]:
     """The actions that meet (stop) a clock of ``code``."""
-    return [t.action for t in actions_touching(code)
-            if t.effect == "stop" and t.action and t.meets]
+    return list(_meeting(code))
+
+
+@cache
+def _meeting(code: str) -> tuple[Action, ...]:
+    return tuple(t.action for t in _touching(code)
+                 if t.effect == "stop" and t.action and t.meets)
 
 
 def next_step_actions(can) -> list[Action]:

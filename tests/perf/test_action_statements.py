@@ -33,6 +33,14 @@ class Statements:
         event.remove(db.engine, "before_cursor_execute", self)
 
 
+def as_signed_in(someone):
+    """The user as a request's login loads it (with its roles)."""
+    from enforcement.auth.services import user_for_session
+
+    db.session.expunge(someone)
+    return user_for_session(someone.get_id())
+
+
 def discussion():
     return MultiDict({"subject": "other", "held_on": local_today().isoformat(),
                       "participants": "杨局长、吴队长、周法制", "conclusion": "同意。"})
@@ -42,7 +50,7 @@ def test_a_self_loop_action_costs_a_handful_of_statements(app):
     case_id = case_in_state("investigating").id
     version = db.session.get(Case, case_id).version
     db.session.commit()
-    head = user("linhe_head")  # loaded as the login of a request loads it
+    head = as_signed_in(user("linhe_head"))
     with Statements() as sql:
         outcome = services.perform(case_id, "record_collective_discussion", head,
                                    discussion(), expected_version=version)

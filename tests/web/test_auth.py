@@ -119,6 +119,26 @@ def test_old_password_fails_and_new_one_works_after_a_change(app):
     assert browser.login("linhe_inspector1", "a-new-password-2026").status_code == 302
 
 
+def test_a_hash_with_older_parameters_is_replaced_at_the_next_login(app):
+    """Accounts hashed with the library's heavier default (as before) still log in, and
+    their hash is rewritten with the current parameters; a wrong password rewrites nothing."""
+    from argon2 import PasswordHasher
+
+    me = user("linhe_inspector1")
+    me.password_hash = PasswordHasher().hash(DEMO_PASSWORD)  # m=64 MiB, t=3, p=4
+    db.session.commit()
+    old = me.password_hash
+    browser = Browser(fresh_client(app))
+    assert BAD_CREDENTIALS in browser.login("linhe_inspector1", "wrong-password").get_data(
+        as_text=True)
+    db.session.refresh(me)
+    assert me.password_hash == old
+    assert browser.login("linhe_inspector1").status_code == 302
+    db.session.refresh(me)
+    assert me.password_hash != old and "$m=19456,t=2,p=1$" in me.password_hash
+    assert Browser(fresh_client(app)).login("linhe_inspector1").status_code == 302
+
+
 # -- CSRF ----------------------------------------------------------------------------------
 def test_action_form_without_csrf_token_changes_nothing(app):
     browser = logged_in(app, "linhe_inspector1")
