@@ -11,6 +11,7 @@ from enforcement.auth import services as auth
 from enforcement.auth import totp
 from enforcement.cases import queries, services
 from enforcement.cases.action_forms import json_to_formdata
+from enforcement.cases.presenters import page_loads
 from enforcement.documents import services as documents
 from enforcement.documents.presenters import document_metadata
 from enforcement.documents.views import pdf_response
@@ -113,7 +114,8 @@ def list_cases():
 @token_required
 def get_case(case_id):
     _case_file_reader_only()
-    case = services.load_case(case_id, g.api_user, ip=request.remote_addr)
+    case = services.load_case(case_id, g.api_user, ip=request.remote_addr,
+                              options=page_loads())
     response = jsonify(serializers.case_detail(case, g.api_user))
     response.headers["ETag"] = f'"{case.version}"'
     return response

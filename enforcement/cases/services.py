@@ -33,12 +33,14 @@ class Outcome:
     documents: list
 
 
-def load_case(case_id: int, actor, *, ip=None) -> Case:
+def load_case(case_id: int, actor, *, ip=None, options=()) -> Case:
     """The case if the actor may read it; otherwise NotFound, and the denial is audited.
 
-    One query: the row and the jurisdiction check together (``visible_cases``)."""
+    One query: the row and the jurisdiction check together (``visible_cases``); ``options``
+    load what the caller will read of it with it (e.g. the case page's)."""
     case = db.session.scalar(select(Case).where(Case.id == case_id,
-                                                visible_cases(actor, inline=True)))
+                                                visible_cases(actor, inline=True))
+                             .options(*options))
     if case is None:
         db.session.rollback()
         audit.record("access.denied", actor=actor, obj_type="case", obj_id=case_id, ip=ip,

@@ -52,7 +52,8 @@ def detail(case_id):
     if not reads_case_file(_actor()):
         return _to_portal()
     try:
-        case = services.load_case(case_id, _actor(), ip=request.remote_addr)
+        case = services.load_case(case_id, _actor(), ip=request.remote_addr,
+                                  options=presenters.page_loads())
     except NotFound:
         abort(404)
     return render_template("cases/detail.html", **presenters.case_page(case, _actor()))
