@@ -4,7 +4,8 @@ import json
 from dataclasses import dataclass
 
 from flask import g, has_app_context
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from enforcement.audit.models import AuditEntry, AuditHead
 from enforcement.db import utcnow
@@ -33,24 +34,15 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 
 def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, ip=None,
            **detail):
-    """Append one entry in the caller's transaction (never commits).
+    """Add one entry to the caller's transaction (never commits): it joins the chain when
+    the transaction commits, and is gone with it if it rolls back.
 
-    The single head row is the chain's lock: it is taken here, after the caller's pending
-    changes are flushed, and held until the caller's commit — so callers record last. Plain
-    statements, without the unit of work: lock and read the head, then insert the entry and
-    move the head (one statement on PostgreSQL); a head object loaded in this session is
-    expired."""
-    db.session.flush()  # the caller's changes go first: the lock below is held to the commit
-    conn = db.session.connection()
-    head = conn.execute(_HEAD).one_or_none()
-    if head is None:
-        conn.execute(insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS_HASH))
-        last_seq, last_hash = 0, GENESIS_HASH
-    else:
-        last_seq, last_hash = head
+    The single head row is the chain's lock. It is taken only at the commit, after the
+    caller's own changes are flushed, and held for a few statements: a transaction that
+    audits early and then works on (renders a document, allocates numbers) no longer holds
+    every other audited request back while it works."""
     entry = AuditEntry(
-        seq=last_seq + 1,
-        at=utcnow(),
+        at=utcnow(),  # when it happened; its place in the chain is the commit's
         actor_id=actor.id if actor is not None else None,
         actor_name=actor.username if actor is not None else "-",
         action=action,
@@ -59,23 +51,61 @@ def record(action, /, *, actor=None, obj_type=None, obj_id=None, unit_id=None, i
         unit_id=unit_id,
         ip=ip,
         detail=json.loads(json.dumps(detail, ensure_ascii=False, default=str)),
-        prev_hash=last_hash,
     )
-    entry.hash = _digest(entry.prev_hash, entry)
-    params = {column: getattr(entry, column) for column in _COLUMNS}
-    params.update(head_seq=entry.seq, head_hash=entry.hash)
-    if conn.dialect.name == "postgresql":
-        # one statement: the head moves in a data-modifying WITH of the INSERT
-        entry.id = conn.execute(_APPEND_AND_MOVE, params).scalar_one()
-    else:
-        entry.id = conn.execute(_APPEND, params).scalar_one()
-        conn.execute(_MOVE, params)
-    loaded = db.session.identity_map.get(db.session.identity_key(AuditHead, 1))
-    if loaded is not None:
-        db.session.expire(loaded)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # the entry belongs to a transaction: it ends with it
+    session.info.setdefault(_QUEUED, []).append(entry)
     if action in DENIAL_ACTIONS and has_app_context():
         g.denial_audited = True  # the request's 403/404 needs no second row (errors.py)
     return entry
+
+
+#: session key of the entries recorded in the current transaction, not yet in the chain
+_QUEUED = "enforcement.audit.queued"
+
+
+@event.listens_for(Session, "before_commit")
+def _append_queued(session) -> None:
+    """Append the transaction's entries, in the order they were recorded, right before it
+    commits: its own changes first (flushed), then the head locked, read and moved."""
+    while session.info.get(_QUEUED):
+        session.flush()
+        _append(session, session.info.pop(_QUEUED))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_queued(session, transaction) -> None:
+    if transaction.parent is None:  # rolled back or closed without a commit: never happened
+        session.info.pop(_QUEUED, None)
+
+
+def _append(session, entries: list[AuditEntry]) -> None:
+    """Chain the entries after the head (plain statements, without the unit of work): lock
+    and read the head, then insert each entry and move the head (one statement each on
+    PostgreSQL); a head object loaded in this session is expired."""
+    conn = session.connection()
+    head = conn.execute(_HEAD).one_or_none()
+    if head is None:
+        conn.execute(insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS_HASH))
+        last_seq, last_hash = 0, GENESIS_HASH
+    else:
+        last_seq, last_hash = head
+    for entry in entries:
+        entry.seq, entry.prev_hash = last_seq + 1, last_hash
+        entry.hash = _digest(entry.prev_hash, entry)
+        params = {column: getattr(entry, column) for column in _COLUMNS}
+        params.update(head_seq=entry.seq, head_hash=entry.hash)
+        if conn.dialect.name == "postgresql":
+            # one statement: the head moves in a data-modifying WITH of the INSERT
+            entry.id = conn.execute(_APPEND_AND_MOVE, params).scalar_one()
+        else:
+            entry.id = conn.execute(_APPEND, params).scalar_one()
+            conn.execute(_MOVE, params)
+        last_seq, last_hash = entry.seq, entry.hash
+    loaded = session.identity_map.get(session.identity_key(AuditHead, 1))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 #: the columns an entry is inserted with (all but the id)

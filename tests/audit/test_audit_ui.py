@@ -81,12 +81,13 @@ def test_date_range_counts_china_days(app, auditor, monkeypatch):
         "last": datetime(2031, 3, 2, 15, 59, 59, tzinfo=UTC),
         "after": datetime(2031, 3, 2, 16, 0, 0, tzinfo=UTC),
     }
-    seqs = {}
+    made = {}
     for name, moment in moments.items():
         monkeypatch.setattr(audit, "utcnow", lambda moment=moment: moment)
-        seqs[name] = audit.record("probe.day", obj_type="probe", obj_id=name).seq
-    db.session.commit()
+        made[name] = audit.record("probe.day", obj_type="probe", obj_id=name)
+    db.session.commit()  # the entries join the chain (and get their numbers) at the commit
     monkeypatch.undo()
+    seqs = {name: entry.seq for name, entry in made.items()}
     one_day = set(shown(auditor.get("/audit/?date_from=2031-03-02&date_to=2031-03-02")))
     assert one_day == {seqs["first"], seqs["last"]}
     from_only = set(shown(auditor.get("/audit/?date_from=2031-03-02&action=probe.day")))
@@ -97,9 +98,10 @@ def test_date_range_counts_china_days(app, auditor, monkeypatch):
 
 def test_pages_keep_the_filters(auditor, app):
     inspector = user("linhe_inspector1")
-    made = [audit.record("probe.page", actor=inspector, obj_type="case", obj_id=n).seq
+    made = [audit.record("probe.page", actor=inspector, obj_type="case", obj_id=n)
             for n in range(61)]
     db.session.commit()
+    made = [entry.seq for entry in made]
     first = auditor.get("/audit/?action=probe.page&actor=linhe_inspector1")
     html = first.get_data(as_text=True)
     assert "共 61 条" in html and "1 / 2" in html
@@ -143,8 +145,9 @@ def test_a_malformed_page_number_is_the_first_page(auditor):
 
 def test_csv_export_is_filtered_and_audited(auditor, entries, app):
     formula = audit.record("probe.alpha", actor=user("linhe_inspector1"), obj_type="case",
-                           obj_id="=HYPERLINK(1)").seq
+                           obj_id="=HYPERLINK(1)")
     db.session.commit()
+    formula = formula.seq
     response = auditor.get("/audit/export.csv?action=probe.al")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from enforcement.audit.models import AuditEntry
-from enforcement.audit.services import _digest
+from enforcement.audit.services import _digest, verify_chain
 from enforcement.extensions import db
 
 TABLE = AuditEntry.__table__
@@ -117,6 +117,7 @@ def test_refusal_row_names_the_refused_action_and_keeps_the_chain(app, runner):
 
     record("access.denied", obj_type="case", obj_id=1, reason="not_visible")
     record("case.refused", obj_type="case", obj_id=1, action="assign", reasons=["state"])
+    db.session.commit()
     result = verify(runner)
     assert result.exit_code == 0, result.output
     last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
@@ -176,3 +177,25 @@ def test_a_row_forged_past_the_head_is_named(app, runner):
     assert result.exit_code == 1
     assert broken_at(result) == last.seq + 1
     assert "beyond the chain's head" in result.output
+
+
+def test_entries_join_the_chain_at_the_commit_and_vanish_with_a_rollback(app):
+    """An entry is added to the transaction that records it: nothing is written (and the
+    head is not locked) until that transaction commits; a rollback leaves no row."""
+    from enforcement.audit.models import AuditHead
+    from enforcement.audit.services import record
+
+    before, head = row_count(), db.session.get(AuditHead, 1).last_seq
+    db.session.commit()
+    first = record("probe.first", obj_type="probe", obj_id=1)
+    second = record("probe.second", obj_type="probe", obj_id=2)
+    assert first.seq is None and row_count() == before  # queued: no row, no lock yet
+    db.session.commit()
+    assert (first.seq, second.seq) == (head + 1, head + 2)
+    assert second.prev_hash == first.hash
+    record("probe.rolled_back", obj_type="probe", obj_id=3)
+    db.session.rollback()
+    db.session.commit()  # a later commit of the same session appends nothing
+    assert row_count() == before + 2
+    assert db.session.get(AuditHead, 1).last_seq == head + 2
+    assert verify_chain().ok
