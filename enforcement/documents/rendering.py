@@ -24,15 +24,15 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from enforcement.documents import chinese, pdf_worker, qr
+from enforcement.documents import bidi, chinese, pdf_worker, qr
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "notices"
 #: files every notice depends on besides its own template: the layout, the partials
-#: (``_*.html``) and the stylesheet
+#: (``_*.html``), the stylesheet and how values are written into them (bidi isolation)
 SHARED_FILES = (TEMPLATE_DIR / "base.html", *sorted(TEMPLATE_DIR.glob("_*.html")),
-                pdf_worker.ASSET_DIR / pdf_worker.STYLESHEET)
+                pdf_worker.ASSET_DIR / pdf_worker.STYLESHEET, Path(bidi.__file__))
 QR_ASSET = "qr.svg"
 DEFAULTS = {
     #: seconds a render may take, worker start included, before its process is killed
@@ -75,7 +75,7 @@ def _sentence(text) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      auto_reload=False)
+                      auto_reload=False, finalize=bidi.finalize)
     env.filters.update(chinese.FILTERS)
     env.filters["paragraphs"] = _paragraphs
     env.filters["sentence"] = _sentence

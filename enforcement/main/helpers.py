@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from enforcement.documents import bidi
 from workflows.definition import STAGE_LABELS, STATE_LABELS
 from workflows.states import STAGES, Stage
 
@@ -58,7 +59,15 @@ def stage_progress(case):
     return result
 
 
+def isolate(value):
+    """User text run into a line of a page with other text, isolated as in the notices (a
+    bidi control typed in it cannot reorder the rest); not for form values, which would
+    come back with the isolating characters."""
+    return value if value is None else bidi.isolate(value)
+
+
 def register(app):
+    app.jinja_env.filters["isolate"] = isolate
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["number"] = plain_number

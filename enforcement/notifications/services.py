@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from enforcement.clocks import services as clocks
 from enforcement.db import local_today, utcnow
+from enforcement.documents.bidi import isolate
 from enforcement.extensions import db
 from enforcement.notifications import recipients
 from enforcement.notifications.recipients import Recipient
@@ -135,7 +136,7 @@ def record_mediation(ctx):
         if data["outcome"] != "agreed":
             text += _("您可以依照《中华人民共和国民事诉讼法》向人民法院起诉。")
         body = _("关于举报（登记编号 %(no)s）的赔偿调解申请：%(text)s说明：%(note)s",
-                 no=case.report_no, text=text, note=data["note"])
+                 no=case.report_no, text=text, note=isolate(data["note"]))
     queue(case, recipients.holders(case), subject, body, MEDIATION)
 
 
@@ -148,14 +149,15 @@ def request_supplement(ctx):
     with force_locale("zh"):
         _tell_bureau(ctx, _("公安机关要求补充移送材料"),
                      _("案件 %(no)s：公安机关要求补充以下材料，请于三日内补充移送："
-                       "%(materials)s", no=ctx.case.number, materials=ctx.data["materials"]))
+                       "%(materials)s", no=ctx.case.number,
+                       materials=isolate(ctx.data["materials"])))
 
 
 def accept_transfer(ctx):
     with force_locale("zh"):
         _tell_bureau(ctx, _("公安机关决定立案"),
                      _("案件 %(no)s：公安机关已决定立案（%(police_no)s），请于三日内移交涉案物品。",
-                       no=ctx.case.number, police_no=ctx.data["police_case_no"]))
+                       no=ctx.case.number, police_no=isolate(ctx.data["police_case_no"])))
 
 
 def decline_transfer(ctx):
@@ -163,7 +165,7 @@ def decline_transfer(ctx):
         _tell_bureau(ctx, _("公安机关决定不予立案"),
                      _("案件 %(no)s：公安机关决定不予立案，理由：%(reason)s。可以自收到之日起三日内"
                        "提请复议，或者建议人民检察院立案监督；不提请的，应当依法作出行政处理。",
-                       no=ctx.case.number, reason=ctx.data["reason"]))
+                       no=ctx.case.number, reason=isolate(ctx.data["reason"])))
 
 
 def rule_enforcement(ctx):

@@ -22,6 +22,7 @@ from enforcement.clocks.calendar import add_months
 from enforcement.clocks.timed import on_lapse
 from enforcement.db import local_today, utcnow
 from enforcement.documents import rendering
+from enforcement.documents.bidi import isolate
 from enforcement.documents.context import common
 from enforcement.documents.models import Document
 from enforcement.errors import Invalid, NotFound, Refused
@@ -150,7 +151,8 @@ def _summary(case, document: Document, data: dict) -> dict:
         "party_identifier": party.get("id_number") if is_person else party.get("credit_code"),
         "party_key": _party_key(original_party),
         "violation_type": (data.get("case") or {}).get("act") or case.cause or "",
-        "penalty": "；".join(decision.get("items") or []),
+        # one item's bidi control must not reorder the next items of the line
+        "penalty": "；".join(isolate(item) for item in decision.get("items") or []),
         "fine_total": Decimal(decision["total"]) if decision.get("total") else None,
         "authority": (data.get("issuer") or {}).get("name") or "",
         "decided_on": date.fromisoformat(document.data["doc"]["issued_on"]),

@@ -7,10 +7,9 @@ text literally and the render fetched nothing (a local server counts requests). 
 exports neutralise formulas. A field whose validation refuses a payload must say why in
 Chinese and store nothing.
 
-Not here yet: the workflow actions' own text fields (facts, reasons, opinions of the ~60
-actions). Pages escape them like every other value, but their test is unfinished: a
-right-to-left override typed in one field reorders the other fields of the same notice,
-which the notices must isolate first (issue 10).
+The workflow actions' own text fields (facts, reasons, opinions, places, the rows of tables)
+go through the same corpus in ``test_xss_workflow.py``; that a bidi control in one value
+reorders nothing around it is ``tests/documents/test_bidi.py``.
 """
 import io
 import re

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from enforcement.cases.models import SOURCE_LABELS
 from enforcement.db import local_date
+from enforcement.documents.bidi import isolate
 from enforcement.documents.chinese import date_text
 from enforcement.documents.models import Document
 from enforcement.extensions import db
@@ -145,19 +146,22 @@ def latest_document(case, doc_type: str) -> Document | None:
 
 
 def evidence_items(case) -> list[str]:
-    """The evidence the file holds, as a decision lists it (APL Art. 59 ¶1(2))."""
+    """The evidence the file holds, as a decision lists it (APL Art. 59 ¶1(2)). Each user
+    value in an item is a bidi isolate of its own, like every value a template writes."""
     items = []
     for e in case.events:
         d, day = e.data, date_text(event_day(e))
         if e.action == "record_inspection":
-            items.append(f"{day}制作的现场笔录（检查地点：{d.get('place')}）")
+            items.append(f"{day}制作的现场笔录（检查地点：{isolate(d.get('place'))}）")
         elif e.action == "record_inquiry":
-            items.append(f"{day}对{d.get('person')}制作的询问笔录")
+            items.append(f"{day}对{isolate(d.get('person'))}制作的询问笔录")
         elif e.action == "record_sampling":
-            items.append(f"{day}抽样记录（{d.get('goods')}，{d.get('quantity')}）")
+            items.append(f"{day}抽样记录（{isolate(d.get('goods'))}，"
+                         f"{isolate(d.get('quantity'))}）")
         elif e.action == "record_evidence":
-            text = d.get("title") or ""
-            items.append(f"{text}（{d['description']}）" if d.get("description") else text)
+            text = isolate(d.get("title") or "")
+            items.append(f"{text}（{isolate(d['description'])}）" if d.get("description")
+                         else text)
         elif e.action == "record_identification":
             items.append(f"{day}商标权利人出具的辨认/鉴别意见")
         elif e.action == "compute_business_volume":

@@ -1,4 +1,5 @@
 """Reports, filing decisions, jurisdiction transfer and closing (文书 7, 4, 53 and the reports)."""
+from enforcement.documents.bidi import isolate
 from enforcement.documents.context import common
 from workflows.definition import ACTIONS_BY_NAME
 
@@ -123,7 +124,8 @@ def _penalty_summary(data: dict) -> list[str]:
         # the field names the goods and tools (商标法 Art. 60 ¶2); a clerk may have written
         # the whole penalty ("没收……") already
         items.append(goods if goods.startswith(("没收", "销毁")) else
-                     f"没收、销毁侵权商品和主要用于制造侵权商品、伪造注册商标标识的工具：{goods}")
+                     "没收、销毁侵权商品和主要用于制造侵权商品、伪造注册商标标识的工具："
+                     + isolate(goods))
     if data.get("confiscation"):
         items.append(f"没收违法所得人民币{money_upper(data['confiscation'])}"
                      f"（{money(data['confiscation'])}元）")

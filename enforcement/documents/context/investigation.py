@@ -1,6 +1,7 @@
 """Investigation documents: identification, records, measures, correction, report, review."""
 from decimal import Decimal
 
+from enforcement.documents.bidi import isolate
 from enforcement.documents.context import common
 from workflows.definition import ACTIONS_BY_NAME
 
@@ -46,7 +47,8 @@ def sampling_record(src) -> dict:
 def _property_items(rows) -> list[dict]:
     return [{"name": r.get("name"), "spec": r.get("spec") or "", "quantity": r.get("quantity"),
              "unit": r.get("unit") or "", "location": r.get("location") or "",
-             "text": "".join(str(r.get(k) or "") for k in ("name", "spec", "quantity", "unit"))}
+             "text": "".join(isolate(r.get(k) or "") for k in ("name", "spec", "quantity",
+                                                               "unit"))}
             for r in rows or []]
 
 

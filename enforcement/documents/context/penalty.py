@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from enforcement.clocks.models import Clock
+from enforcement.documents.bidi import isolate
 from enforcement.documents.context import common
 from enforcement.documents.context.filing import penalty_summary
 from enforcement.documents.context.investigation import _finding, _label
@@ -175,7 +176,7 @@ def supplier_referral_letter(src) -> dict:
     """案件线索移送函: the supplier a seller named, to the bureau where it is."""
     supplier = _supplier(src.fields) or {}
     addressee = supplier.get("bureau") or (
-        f"{supplier.get('region')}市场监督管理部门" if supplier.get("region") else None)
+        f"{isolate(supplier['region'])}市场监督管理部门" if supplier.get("region") else None)
     return {"addressee": addressee, "supplier": supplier,
             "decision": common.document_ref(src.documents.get("no_penalty_decision")),
             "facts": src.fields.get("facts")}
