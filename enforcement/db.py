@@ -1,4 +1,4 @@
-"""Column types and engine settings shared by every model."""
+"""Column types, engine settings and per-transaction memos shared by every model."""
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
+
+from enforcement.extensions import db
 
 #: a day the application acts as if it were (demo data and tests of periods); None: today
 _as_of: ContextVar[date | None] = ContextVar("as_of", default=None)
@@ -102,3 +105,26 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+class TransactionMemo:
+    """Values read once per transaction and kept in the session: forgotten at commit and
+    rollback, and when the transaction itself writes a row of one of ``models`` (so a read
+    after the write sees it). ``memo.get()`` is the current transaction's dict."""
+
+    def __init__(self, key: str, *models):
+        self.key, self.models = key, models
+        event.listen(Session, "after_commit", self.forget)
+        event.listen(Session, "after_rollback", self.forget)
+        event.listen(Session, "after_flush", self._after_flush)
+
+    def get(self) -> dict:
+        return db.session.info.setdefault(self.key, {})
+
+    def forget(self, session) -> None:
+        session.info.pop(self.key, None)
+
+    def _after_flush(self, session, _context) -> None:
+        if any(isinstance(obj, self.models)
+               for obj in (*session.new, *session.dirty, *session.deleted)):
+            self.forget(session)

@@ -4,15 +4,13 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from enforcement.auth.models import Role, User, role_permissions, user_roles
 from enforcement.clocks import holidays
 from enforcement.clocks.calendar import CalendarUnknown, latest_day_before, working_days_between
 from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockEventKind, ClockStatus
-from enforcement.db import local_today
+from enforcement.db import TransactionMemo, local_today
 from enforcement.documents.models import Document
 from enforcement.documents.types import DECISION_TYPES
 from enforcement.extensions import db
@@ -297,12 +295,16 @@ def unserved_documents(documents) -> list[Document]:
             and d.revoked_at is None]
 
 
+#: the credentialed inspectors read in the current transaction, by unit id
+_INSPECTORS = TransactionMemo("enforcement.cases.inspectors", User, Role)
+
+
 def credentialed_inspectors(unit_id: int) -> list[User]:
     """Active users of the unit who hold an enforcement credential and may investigate.
 
     Read once per transaction (the guard and the assignment form both ask): forgotten at
     commit and rollback, and when the transaction changes a user or a role."""
-    known = db.session.info.setdefault(_INSPECTORS, {})
+    known = _INSPECTORS.get()
     if unit_id not in known:
         investigators = (
             select(user_roles.c.user_id)
@@ -316,18 +318,3 @@ def credentialed_inspectors(unit_id: int) -> list[User]:
                                User.id.in_(investigators)).order_by(User.id)))
     return list(known[unit_id])
 
-
-_INSPECTORS = "enforcement.cases.inspectors"
-
-
-@sa_event.listens_for(Session, "after_commit")
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_inspectors(session) -> None:
-    session.info.pop(_INSPECTORS, None)
-
-
-@sa_event.listens_for(Session, "after_flush")
-def _forget_changed_inspectors(session, _context) -> None:
-    if any(isinstance(obj, (User, Role))
-           for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_INSPECTORS, None)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from types import MappingProxyType
 
-from sqlalchemy import case, event, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select, true
 
 from enforcement.audit import services as audit
 from enforcement.clocks.calendar import PACKAGE_YEARS, WorkCalendar
@@ -25,10 +24,11 @@ from enforcement.clocks.models import (
     HolidayDay,
     HolidayKind,
 )
-from enforcement.db import utcnow
+from enforcement.db import TransactionMemo, utcnow
 from enforcement.extensions import db
 
-_SESSION_KEY = "enforcement.clocks.calendar"
+#: the calendar of the current transaction (forgotten when it writes the holiday table)
+_CALENDAR = TransactionMemo("enforcement.clocks.calendar", HolidayDay, CalendarYear)
 _lock = threading.Lock()
 #: (fingerprint, calendar) of the last calendar this process built
 _built: tuple[tuple, WorkCalendar] | None = None
@@ -37,8 +37,8 @@ _built: tuple[tuple, WorkCalendar] | None = None
 def current() -> WorkCalendar:
     """The working-day calendar as the database says now."""
     global _built
-    info = db.session.info
-    cal = info.get(_SESSION_KEY)
+    memo = _CALENDAR.get()
+    cal = memo.get("calendar")
     if cal is not None:
         return cal
     stamp = _fingerprint()
@@ -47,7 +47,7 @@ def current() -> WorkCalendar:
         built = (stamp, _load())
         with _lock:
             _built = built
-    info[_SESSION_KEY] = built[1]
+    memo["calendar"] = built[1]
     return built[1]
 
 
@@ -68,20 +68,7 @@ def _fingerprint() -> tuple:
 
 def forget() -> None:
     """Drop the calendar kept for this transaction (after writing the holiday table)."""
-    db.session.info.pop(_SESSION_KEY, None)
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _end_of_transaction(session) -> None:
-    session.info.pop(_SESSION_KEY, None)
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session, _context) -> None:
-    if any(isinstance(obj, (HolidayDay, CalendarYear))
-           for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_SESSION_KEY, None)
+    _CALENDAR.forget(db.session)
 
 
 def _load() -> WorkCalendar:

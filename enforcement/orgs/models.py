@@ -1,10 +1,10 @@
 """The organisation tree that decides who sees which case."""
 import enum
 
-from sqlalchemy import ForeignKey, String, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enforcement.db import enum_column
+from enforcement.db import TransactionMemo, enum_column
 from enforcement.extensions import db
 
 
@@ -47,27 +47,14 @@ def subtree_select(unit_id: int):
     return select(tree.c.id)
 
 
-#: session key of the subtrees read in the current transaction
-_SUBTREES = "enforcement.orgs.subtrees"
+#: the subtrees read in the current transaction, by unit id
+_SUBTREES = TransactionMemo("enforcement.orgs.subtrees", OrgUnit)
 
 
 def subtree_ids(unit_id: int) -> list[int]:
     """The unit and every unit below it (one query on both databases), read once per
     transaction: forgotten at commit and rollback, and when the transaction changes a unit."""
-    known = db.session.info.setdefault(_SUBTREES, {})
+    known = _SUBTREES.get()
     if unit_id not in known:
         known[unit_id] = tuple(db.session.scalars(subtree_select(unit_id)))
     return list(known[unit_id])
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_subtrees(session) -> None:
-    session.info.pop(_SUBTREES, None)
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_changed_subtrees(session, _context) -> None:
-    if any(isinstance(obj, OrgUnit)
-           for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_SUBTREES, None)

@@ -3,10 +3,10 @@ table (admin). Public functions that change data are one transaction each."""
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from enforcement.audit import services as audit
+from enforcement.db import TransactionMemo
 from enforcement.extensions import db
 from enforcement.rules.catalogue import DEFAULTS, RULE_KINDS
 from enforcement.rules.models import Rule, RuleApplication
@@ -16,34 +16,22 @@ class RuleInUse(Exception):
     """A version some case applied cannot be changed: add a newer version instead."""
 
 
+#: the rules read in the current transaction, by (code, day)
+_IN_FORCE = TransactionMemo("enforcement.rules.in_force", Rule)
+
+
 def in_force(code: str, on: date) -> Rule | None:
     """The version of ``code`` in force on ``on``: the latest that took effect by then.
 
     Read once per transaction for each code and day (an action or a page asks for the same
     rule several times): forgotten at commit and rollback, and when the transaction itself
     changes a rule."""
-    known = db.session.info.setdefault(_IN_FORCE, {})
+    known = _IN_FORCE.get()
     if (code, on) not in known:
         known[code, on] = db.session.scalar(
             select(Rule).where(Rule.code == code, Rule.effective_from <= on)
             .order_by(Rule.effective_from.desc()).limit(1))
     return known[code, on]
-
-
-#: session key of the rules read in the current transaction
-_IN_FORCE = "enforcement.rules.in_force"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_rules(session) -> None:
-    session.info.pop(_IN_FORCE, None)
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_changed_rules(session, _context) -> None:
-    if any(isinstance(obj, Rule) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_IN_FORCE, None)
 
 
 def versions(code: str) -> list[Rule]:
