@@ -30,11 +30,26 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+def _buffered(app):
+    """Each answer read whole and its iterable closed before a byte is sent. Werkzeug's
+    development server leaves a static file open when the browser drops the connection in
+    the middle of it (a page left before its scripts arrived); the warning of the unclosed
+    file then failed whichever test was running."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 def serve(**config):
     """The app (TestConfig with ``config``) served on 127.0.0.1 in a thread while the context
     lasts; yields the base URL."""
     app = create_app("config.TestConfig", **config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
