@@ -102,6 +102,9 @@ def requests(app, plan, clients, rng, meter, started):
     counter = iter(range(10**9))
     filer = load.Filer(999, load.Outcomes(), uuid.uuid4().hex[:6])
 
+    def restart():
+        start(meter, started)
+
     def expect(answer, *codes):
         assert answer.status_code in codes, (answer.status_code, answer.get_data()[:300])
         return answer
@@ -126,8 +129,7 @@ def requests(app, plan, clients, rng, meter, started):
         case_id = cases[n % len(cases)]
         headers = {**clients.bearer(actor), "If-Match": version(case_id),
                    "Prefer": "return=minimal"}
-        meter.reset()  # the version read is the load's first request on a case only
-        started[0], started[1] = time.perf_counter(), time.thread_time()
+        restart()  # the version read is the load's first request on a case only
         expect(anonymous.post(f"/api/v1/cases/{case_id}/evidence", headers=headers, data={
             "title": f"现场照片{n}", "description": "压测上传的现场照片。",
             "files": [(io.BytesIO(load.PHOTO), f"scene{n}.png", "image/png")]},
@@ -138,8 +140,7 @@ def requests(app, plan, clients, rng, meter, started):
         case_id = cases[n % len(cases)]
         headers = {**clients.bearer(actor), "If-Match": version(case_id),
                    "Prefer": "return=minimal"}
-        meter.reset()
-        started[0], started[1] = time.perf_counter(), time.thread_time()
+        restart()
         expect(anonymous.post(f"/api/v1/cases/{case_id}/actions/compute_business_volume",
                               headers=headers, json={"lines": [
                                   {"name": "雪花粉", "status": "sold", "quantity": "10",
@@ -181,8 +182,7 @@ def requests(app, plan, clients, rng, meter, started):
                 "reporter-name": report["reporter"]["name"],
                 "reporter-phone": report["reporter"]["phone"],
                 "evidence": (io.BytesIO(load.PHOTO), "photo.png", "image/png")}
-        started[0], started[1] = time.perf_counter(), time.thread_time()
-        meter.reset()
+        restart()
         expect(portal.post("/portal/report", data=data, content_type="multipart/form-data"),
                303)
 
@@ -193,8 +193,7 @@ def requests(app, plan, clients, rng, meter, started):
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = load.CSRF_RE.search(page).group(1)
-        meter.reset()
-        started[0], started[1] = time.perf_counter(), time.thread_time()
+        restart()
         expect(client.post("/login", data={"csrf_token": token, "username": reader,
                                            "password": load.PASSWORD}), 302, 303)
 
@@ -207,12 +206,17 @@ def requests(app, plan, clients, rng, meter, started):
         "login/web": login}
 
 
+def start(meter, started) -> None:
+    """Start counting one request: statements from zero, the clocks from now."""
+    meter.reset()
+    started[0], started[1] = time.perf_counter(), time.thread_time()
+
+
 def measure(send, started, meter, repeat):
     walls, cpus, statements, waits = [], [], [], []
     send()  # warm: templates compiled, caches filled
     for _ in range(repeat):
-        meter.reset()
-        started[0], started[1] = time.perf_counter(), time.thread_time()
+        start(meter, started)
         send()
         walls.append(time.perf_counter() - started[0])
         cpus.append(time.thread_time() - started[1])
