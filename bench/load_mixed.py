@@ -34,6 +34,13 @@ It creates (and drops afterwards) the database ``bench_load_<pid>``, migrates it
 demo and adds ``--cases`` bench cases (``flask bench-data``), and writes the figures to
 bench/results/load_mixed.json and .md. Targets: zero errors, zero lost or duplicated
 records, p95 under 800 ms.
+
+The machine is shared, and its speed differs from one day to the next. Two figures say how
+fast it was during the run: the workers' CPU time per request (the same code costs the same
+work; a higher figure means slower cores), and the whole machine's busy share. ``--contend N``
+runs N busy loops (one process each, normal priority) beside the server during the measured
+run: a reproducible stand-in for a busier machine. Its figures go to
+bench/results/load_mixed_contend<N>.json and .md.
 """
 import argparse
 import io
@@ -42,6 +49,7 @@ import os
 import platform
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -547,9 +555,15 @@ def _workers_cpu(process) -> float:
     return sum(process_cpu_seconds(pid) for pid in children(process.pid))
 
 
+def _busy_loops(count: int) -> list[subprocess.Popen]:
+    """``count`` processes that each keep one core busy until stopped."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(count)]
+
+
 def run_scenario(url: str, *, users: int, duration: float, ramp: float = 10,
                  warm_up: float = 10, workers: int = 2, threads: int = 8, redis: str = "",
-                 storage: str | None = None, seed: int = 1) -> dict:
+                 storage: str | None = None, seed: int = 1, contend: int = 0) -> dict:
     """Serve the app on ``url`` with gunicorn, warm it up, run the users, stop, count the
     records."""
     from enforcement import create_app
@@ -576,11 +590,16 @@ def run_scenario(url: str, *, users: int, duration: float, ramp: float = 10,
             run_users(port, make_users(plan, WARM_UP_USERS, Outcomes(), seed + 1),
                       duration=warm_up, think=(0.1, 0.3), ramp=0, seed=seed + 1)
             plan.baseline = last_ids(app)
-            machine_before, server_before = _machine_cpu(), _workers_cpu(process)
-            figures = run_users(port, make_users(plan, users, outcomes, seed),
-                                duration=duration, ramp=ramp, seed=seed)
-            server_cpu = _workers_cpu(process) - server_before
-            machine_after = _machine_cpu()
+            loops = _busy_loops(contend)
+            try:
+                machine_before, server_before = _machine_cpu(), _workers_cpu(process)
+                figures = run_users(port, make_users(plan, users, outcomes, seed),
+                                    duration=duration, ramp=ramp, seed=seed)
+                server_cpu = _workers_cpu(process) - server_before
+                machine_after = _machine_cpu()
+            finally:
+                for loop in loops:
+                    stop(loop)
         finally:
             stop(process)
     busy = machine_after[0] - machine_before[0]
@@ -593,8 +612,11 @@ def run_scenario(url: str, *, users: int, duration: float, ramp: float = 10,
     return {**figures, "cases": plan.baseline["cases_count"], "groups": _groups(figures),
             "records": counts,
             "records_exact": records_exact(counts),
+            "contend": contend,
             "server": {"workers": workers, "threads": threads,
                        "workers_cpu_s": round(server_cpu, 1),
+                       "workers_cpu_ms_per_request":
+                           round(1000 * server_cpu / max(figures["total"]["requests"], 1), 1),
                        "workers_cpu_percent_of_one_core":
                            round(100 * server_cpu / figures["elapsed_s"], 1)},
             "machine_cpu_busy_percent": round(100 * busy / total, 1) if total else None,
@@ -659,7 +681,9 @@ def markdown(result: dict, args) -> str:
         f"(demo + bench-data); gunicorn {args.workers} workers × {args.threads} threads "
         f"(gthread); {result['users']} users for {result['elapsed_s']} s (ramp {args.ramp} s), "
         "think time uniform 1–2 s between tasks; load generator: bench/loadgen.py "
-        "(asyncio, one process).",
+        "(asyncio, one process)."
+        + (f" **{result['contend']} busy loop(s) ran beside the server** (`--contend "
+           f"{result['contend']}`: each keeps one core busy)." if result.get("contend") else ""),
         "",
         "| kind | requests | errors | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -677,7 +701,9 @@ def markdown(result: dict, args) -> str:
         f"of tasks (what a user does: the web filing is three requests): {tasks}.",
         f"CPU: load generator {result['loadgen_cpu_percent_of_one_core']} % of one core; "
         f"gunicorn workers {result['server']['workers_cpu_percent_of_one_core']} % of one "
-        f"core; whole machine {result['machine_cpu_busy_percent']} % busy (all tenants).",
+        f"core, {result['server']['workers_cpu_ms_per_request']} ms per request (the "
+        "machine's speed: the same code costs the same work); whole machine "
+        f"{result['machine_cpu_busy_percent']} % busy (all tenants).",
         "",
         f"Records: reports answered {records['reports']['answered']}, stored "
         f"{records['reports']['stored']}, lost {len(records['reports']['lost'])}, stored "
@@ -714,6 +740,8 @@ def main(argv=None) -> int:
                         help="RATE_LIMIT_STORAGE_URL of the server ('' for the database)")
     parser.add_argument("--database", help="use this prepared database (migrated, demo, bench "
                         "cases) instead of creating one; it is kept (trial runs)")
+    parser.add_argument("--contend", type=int, default=0, metavar="N",
+                        help="run N busy loops beside the server during the measured run")
     parser.add_argument("--no-write", action="store_true",
                         help="print the figures only (a trial run)")
     args = parser.parse_args(argv)
@@ -729,7 +757,7 @@ def main(argv=None) -> int:
             print(f"database {name} ready in {time.perf_counter() - started:.0f}s", flush=True)
         result = run_scenario(url, users=args.users, duration=args.duration, ramp=args.ramp,
                               warm_up=args.warm_up, workers=args.workers,
-                              threads=args.threads, redis=args.redis)
+                              threads=args.threads, redis=args.redis, contend=args.contend)
     finally:
         if not args.database:
             admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -741,9 +769,10 @@ def main(argv=None) -> int:
     print(text)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "load_mixed.json").write_text(
+        stem = f"load_mixed_contend{args.contend}" if args.contend else "load_mixed"
+        (RESULTS / f"{stem}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        (RESULTS / "load_mixed.md").write_text(text, encoding="utf-8")
+        (RESULTS / f"{stem}.md").write_text(text, encoding="utf-8")
     return 0 if all(result["targets"].values()) else 1
 
 
