@@ -40,6 +40,10 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = _secret_key()
+    #: the key TOTP seeds are sealed under (32 bytes, URL-safe base64: ``flask users
+    #: data-key``); unset, one derived from SECRET_KEY. Keep it with the backups: a restored
+    #: database's seeds open only with it (enforcement/auth/sealing.py)
+    DATA_ENCRYPTION_KEY = os.environ.get("DATA_ENCRYPTION_KEY") or None
     #: where uploaded evidence and rendered documents are stored (never served directly)
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
 

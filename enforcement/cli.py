@@ -116,6 +116,35 @@ def users_totp_reset(username):
     click.echo(f"two-step verification of {username} reset; sessions revoked")
 
 
+@users.command("data-key")
+def users_data_key():
+    """Print a new random DATA_ENCRYPTION_KEY (the key TOTP seeds are sealed under)."""
+    from enforcement.auth import sealing
+
+    click.echo(sealing.new_key())
+
+
+@users.command("totp-reseal")
+@click.option("--old-key", help="the previous DATA_ENCRYPTION_KEY")
+@click.option("--old-secret-key", help="the previous SECRET_KEY, when no DATA_ENCRYPTION_KEY "
+              "was set (the seeds were sealed under a key derived from it)")
+def users_totp_reseal(old_key, old_secret_key):
+    """Seal every TOTP seed again under the current key, after a change of key."""
+    from enforcement.auth import sealing, totp
+
+    if bool(old_key) == bool(old_secret_key):
+        raise click.UsageError("give exactly one of --old-key and --old-secret-key")
+    try:
+        key = sealing.key_of({"DATA_ENCRYPTION_KEY": old_key} if old_key
+                             else {"SECRET_KEY": old_secret_key})
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    resealed, unreadable = totp.reseal_all(key)
+    click.echo(f"resealed {resealed}; unreadable {unreadable}")
+    if unreadable:
+        raise SystemExit(1)
+
+
 audit = AppGroup("audit", help="The audit log.")
 
 

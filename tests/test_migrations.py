@@ -72,3 +72,23 @@ def test_upgrade_after_downgrade_gives_the_same_schema(empty_app):
     downgrade(revision="base")
     upgrade()
     assert drift() == []
+
+
+def test_the_upgrade_seals_existing_totp_seeds_and_the_downgrade_opens_them(empty_app):
+    from enforcement.auth import sealing
+
+    seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    upgrade(revision="b20e13000016")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, username, full_name, password_hash, active, "
+                          "session_version, failed_logins, created_at) VALUES (7, 'head', '杨局长', "
+                          "'x', :yes, 1, 0, CURRENT_TIMESTAMP)"), {"yes": True})
+        conn.execute(text("INSERT INTO user_totp (user_id, secret, created_at) "
+                          "VALUES (7, :seed, CURRENT_TIMESTAMP)"), {"seed": seed})
+    upgrade()
+    with db.engine.connect() as conn:
+        sealed = conn.execute(text("SELECT sealed_secret FROM user_totp")).scalar_one()
+    assert seed not in sealed and sealing.unseal(sealed, "totp:7") == seed
+    downgrade(revision="b20e13000016")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT secret FROM user_totp")).scalar_one() == seed

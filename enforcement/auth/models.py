@@ -5,6 +5,7 @@ from functools import cache
 from sqlalchemy import BigInteger, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from enforcement.auth import sealing
 from enforcement.auth.permissions import ROLES
 from enforcement.db import UTCDateTime, utcnow
 from enforcement.extensions import db
@@ -135,12 +136,28 @@ class UserTotp(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
-    #: base32, as shown to the user; needed in clear to compute the expected codes
-    secret: Mapped[str] = mapped_column(String(64))
+    #: the base32 seed, sealed under the deployment's key and this row (``auth.sealing``):
+    #: the codes are computed from it, so it cannot be hashed, but a copy of the database
+    #: alone does not give it away
+    sealed_secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the 30-second time step of the last accepted code: a step is accepted once only
     last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @staticmethod
+    def context(user_id: int) -> str:
+        """What a seed is sealed to: its own row."""
+        return f"totp:{user_id}"
+
+    @classmethod
+    def new(cls, user_id: int, secret: str) -> "UserTotp":
+        return cls(user_id=user_id, sealed_secret=sealing.seal(secret, cls.context(user_id)))
+
+    @property
+    def secret(self) -> str:
+        """The seed in clear; ``sealing.Unreadable`` when no key of this deployment opens it."""
+        return sealing.unseal(self.sealed_secret, self.context(self.user_id))
 
 
 class RecoveryCode(db.Model):

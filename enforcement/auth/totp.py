@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from enforcement.audit import services as audit
-from enforcement.auth import services
+from enforcement.auth import sealing, services
 from enforcement.auth.models import RecoveryCode, User, UserTotp
 from enforcement.db import utcnow
 from enforcement.errors import DomainError
@@ -108,8 +108,21 @@ def code_at(secret: str, step: int) -> str:
     return pyotp.TOTP(secret, digits=6, interval=PERIOD).generate_otp(step)
 
 
-def _matching_step(secret: str, code: str) -> int | None:
+def _readable_secret(row: UserTotp) -> str | None:
+    """The row's seed, or None (logged) when this deployment's key does not open it: the
+    key changed without ``flask users totp-reseal``. No code matches; an administrator
+    resets the factor."""
+    try:
+        return row.secret
+    except sealing.Unreadable as error:
+        current_app.logger.error("TOTP seed of user %s does not open: %s", row.user_id, error)
+        return None
+
+
+def _matching_step(secret: str | None, code: str) -> int | None:
     """The latest time step within the window whose code is ``code``."""
+    if secret is None:
+        return None
     now = current_step()
     for step in range(now + WINDOW, now - WINDOW - 1, -1):
         if secrets.compare_digest(code_at(secret, step), code):
@@ -157,7 +170,7 @@ def verify_code(user: User, code: str, *, ip=None, allow_recovery: bool = True) 
     row = enrolment(user)
     code = _normalise(code or "")
     if row is not None and code.isdigit() and len(code) == 6:
-        step = _matching_step(row.secret, code)
+        step = _matching_step(_readable_secret(row), code)
         if step is not None and _claim_step(user, step):
             db.session.commit()
             return "totp"
@@ -220,7 +233,7 @@ def begin_enrolment(user: User) -> UserTotp:
     if row is not None and row.confirmed_at is not None:
         raise ValueError(f"{user.username} is already enrolled")
     if row is None:
-        row = UserTotp(user_id=user.id, secret=pyotp.random_base32())
+        row = UserTotp.new(user.id, pyotp.random_base32())
         db.session.add(row)
         try:
             db.session.commit()
@@ -248,7 +261,8 @@ def confirm_enrolment(user: User, code: str, *, ip=None) -> list[str] | None:
     if row is None or row.confirmed_at is not None:
         return None
     code = _normalise(code or "")
-    step = _matching_step(row.secret, code) if code.isdigit() and len(code) == 6 else None
+    step = (_matching_step(_readable_secret(row), code)
+            if code.isdigit() and len(code) == 6 else None)
     if step is None:
         return None
     row.confirmed_at, row.last_step = utcnow(), step
@@ -299,6 +313,31 @@ def reset(user: User, *, actor=None, ip=None) -> None:
                  unit_id=user.unit_id, ip=ip, username=user.username)
     services.revoke_sessions(user, reason="totp_reset", actor=actor, ip=ip)
     db.session.commit()
+
+
+def reseal_all(old_key: bytes) -> tuple[int, int]:
+    """Seal every seed again under the current key, after a change of key: ``old_key`` opens
+    the seeds not yet sealed under the current one. Returns (resealed, unreadable): a seed
+    neither key opens is left as it is (its user's factor needs a reset). Commits."""
+    current = sealing.key_of(current_app.config)
+    resealed = unreadable = 0
+    for row in db.session.scalars(select(UserTotp).order_by(UserTotp.user_id)):
+        context = UserTotp.context(row.user_id)
+        try:
+            sealing.unseal(row.sealed_secret, context, current)
+            continue
+        except sealing.Unreadable:
+            pass
+        try:
+            plain = sealing.unseal(row.sealed_secret, context, old_key)
+        except sealing.Unreadable:
+            unreadable += 1
+            continue
+        row.sealed_secret = sealing.seal(plain, context, current)
+        resealed += 1
+    audit.record("auth.totp_resealed", resealed=resealed, unreadable=unreadable)
+    db.session.commit()
+    return resealed, unreadable
 
 
 def _forget(user: User) -> None:

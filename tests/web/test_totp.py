@@ -308,7 +308,7 @@ def test_other_roles_are_not_asked(app, username):
     response = browser.login(username)
     assert response.status_code == 302 and path_of(response) not in (
         "/login/totp", "/account/totp/setup", "/login")
-    assert browser.client.get("/dashboard").status_code == 200
+    assert browser.client.get("/dashboard", follow_redirects=True).status_code == 200
     token = fresh_client(app).post("/api/v1/auth/token",
                                    json={"username": username, "password": DEMO_PASSWORD})
     assert token.status_code == 200
