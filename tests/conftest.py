@@ -124,7 +124,7 @@ class Browser:
         self.username = None
 
     def csrf(self, path="/login") -> str:
-        html = self.client.get(path).get_data(as_text=True)
+        html = self.client.get(path, follow_redirects=True).get_data(as_text=True)
         match = CSRF_RE.search(html)
         assert match, f"no CSRF token on {path}"
         return match.group(1)

@@ -21,19 +21,33 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    """Staff land on their workbench, portal accounts on their reports, visitors on the public
-    portal (file a report, check one, verify a document)."""
+    """Visitors land on the public portal (file a report, check one, verify a document),
+    everyone else on their own landing page."""
     if not current_user.is_authenticated:
         return redirect(url_for("reports.home"))
-    if not queries.reads_case_file(current_user):
-        return redirect(url_for("reports.mine"))
-    return redirect(url_for("main.dashboard"))
+    return redirect(url_for(_landing(current_user)))
+
+
+def _landing(user) -> str:
+    """The endpoint an account starts from: the security auditor reads the audit log and
+    nothing else; a portal account (rights holder, guidance station) its own reports; staff,
+    the police, procuratorates and courts, and the administrators, the workbench."""
+    administers = any(user.can(p) for p in ("admin.users", "admin.units", "admin.rules"))
+    if queries.reads_case_file(user) or administers:
+        return "main.dashboard"
+    if user.can("audit.read"):
+        return "audit.index"
+    if user.can("report.read_own"):
+        return "reports.mine"
+    return "main.dashboard"
 
 
 @bp.route("/dashboard")
 @login_required
 def dashboard():
     user = current_user._get_current_object()
+    if _landing(user) != "main.dashboard":
+        return redirect(url_for(_landing(user)))
     if not user.can("case.read"):
         # police, procuratorates and courts work from what was sent to them
         from enforcement.referrals.inbox import inbox_of

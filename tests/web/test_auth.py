@@ -56,6 +56,24 @@ def test_login_opens_the_dashboard(app):
     assert audit_count("auth.login", "linhe_inspector1") == 1
 
 
+#: where each kind of account lands from the site's home page
+LANDINGS = {"admin": "/dashboard", "auditor": "/audit/", "supervisor": "/dashboard",
+            "linhe_head": "/dashboard", "linhe_inspector1": "/dashboard",
+            "police_linhe": "/dashboard", "court_linhe": "/dashboard",
+            "procurator_city": "/dashboard", "station_linhe": "/portal/mine",
+            "holder_hetao": "/portal/mine"}
+
+
+@pytest.mark.parametrize("username", LANDINGS)
+def test_the_home_page_opens_each_accounts_own_landing_page(app, username):
+    client = logged_in(app, username).client
+    response = client.get("/", follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == LANDINGS[username]
+    # the login's own redirect (the workbench) ends on the same page
+    after_login = client.get("/dashboard", follow_redirects=True)
+    assert after_login.status_code == 200 and after_login.request.path == LANDINGS[username]
+
+
 @pytest.mark.parametrize("username, password", [
     ("linhe_inspector1", "wrong-password"),
     ("nobody_here", DEMO_PASSWORD),
