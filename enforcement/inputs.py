@@ -5,7 +5,7 @@ integers (PostgreSQL refuses the query, SQLite's driver refuses to send it), and
 character in a string (PostgreSQL text cannot hold one; SQLite would store it silently). Both
 are caught here, once, with a 404 and a 400 that say what is wrong instead of a 500.
 """
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Request, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -40,8 +40,8 @@ def has_nul(value) -> bool:
 
 
 def refuse_nul(*values) -> None:
-    """Raise NulCharacter if any of ``values`` holds a NUL (for input this module cannot see
-    before the view, e.g. the parts of a multipart upload)."""
+    """Raise NulCharacter if any of ``values`` holds a NUL (for input only a view decodes,
+    e.g. a JSON document sent as a file part)."""
     if any(has_nul(v) for v in values):
         raise NulCharacter()
 
@@ -54,10 +54,25 @@ class NulCharacter(BadRequest):
         super().__init__(description=_("请求中含有空字符（\\0），无法保存；请删除后重新提交"))
 
 
+class GuardedRequest(Request):
+    """The app's request: a multipart form (web forms with files, uploads through the API)
+    is checked for NUL characters in its fields and file names when it is first read: by the
+    CSRF check or the view, after the body-size limit and the views' rate limits. The files'
+    contents are data, checked by their own upload checks."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if self.mimetype != "multipart/form-data":
+            return
+        if any(NUL in k or NUL in v for k, v in self.form.items(multi=True)) or any(
+                NUL in k or NUL in (f.filename or "") for k, f in self.files.items(multi=True)):
+            raise NulCharacter()
+
+
 def _nul_in_request() -> bool:
     """NUL in the path, the query, a header, a URL-encoded form or a JSON body. Multipart
-    bodies are left to their views (reading them here would come before the views' upload
-    limits and rate limits); they call :func:`refuse_nul`."""
+    bodies are checked when they are read (:class:`GuardedRequest`): reading them here would
+    come before the views' upload limits and rate limits."""
     if NUL in request.path or has_nul(request.view_args or {}):
         return True
     if any(NUL in k or NUL in v for k, v in request.args.items(multi=True)):
@@ -72,8 +87,9 @@ def _nul_in_request() -> bool:
 
 
 def register(app: Flask) -> None:
-    """Install the id converter (before any blueprint adds its routes) and the NUL guard."""
+    """Install the id converter (before any blueprint adds its routes) and the NUL guards."""
     app.url_map.converters["int"] = IdConverter
+    app.request_class = GuardedRequest
 
     @app.before_request
     def _refuse_nul():

@@ -16,7 +16,6 @@ from enforcement.documents import services as documents
 from enforcement.documents.presenters import document_metadata
 from enforcement.documents.views import pdf_response
 from enforcement.errors import DomainError, Invalid, Refused
-from enforcement.inputs import refuse_nul
 from enforcement.query_args import bounded_int
 from workflows.engine import Refusal
 from workflows.spec import N_
@@ -143,8 +142,6 @@ def _perform_action(case_id, name):
     except ValueError:
         return error(412, "bad_version", _("If-Match 中的版本号无效"))
     if request.mimetype == "multipart/form-data":  # actions with files (evidence)
-        refuse_nul(list(request.form), *request.form.listvalues(),
-                   [upload.filename or "" for upload in request.files.values()])
         _reject_unknown_fields(name, {**request.form, **request.files})
         formdata = CombinedMultiDict([request.files, request.form])
     else:

@@ -156,3 +156,25 @@ def test_the_api_takes_evidence_as_multipart(app):
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["version"] == version + 1
     assert db.session.scalar(select(Evidence.original_name)) == "凭证.pdf"
+
+
+@pytest.mark.parametrize("title, name", [("现场\x00照片", "现场.pdf"), ("现场照片", "现\x00场.pdf")],
+                         ids=["in the title", "in the file name"])
+def test_a_nul_character_in_an_evidence_upload_is_refused_and_changes_nothing(app, title, name):
+    case = case_in_state("investigating")
+    case_id, version = case.id, case.version
+    evidence_before = db.session.scalar(select(func.count()).select_from(Evidence))
+    browser = logged_in(app, "linhe_inspector1")
+    web = browser.post(f"/cases/{case_id}/actions/record_evidence",
+                       {"version": str(version), "title": title,
+                        "files": (io.BytesIO(PDF), name)},
+                       token_from=f"/cases/{case_id}/actions/record_evidence")
+    api = ApiUser(app, "linhe_inspector1").post(
+        f"/api/v1/cases/{case_id}/evidence", data={"title": title, "files": (io.BytesIO(PDF), name)},
+        headers={"If-Match": f'"{version}"'}, content_type="multipart/form-data")
+    assert web.status_code == 400 and "空字符" in web.get_data(as_text=True)
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == "nul_character"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Evidence)) == evidence_before
+    assert db.session.get(type(case), case_id).version == version
+    assert stored_files(app) == []

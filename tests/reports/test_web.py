@@ -165,6 +165,19 @@ def test_refused_uploads_store_nothing(app, browser, content, name):
     assert stored_files(app) == []
 
 
+@pytest.mark.parametrize("field, files", [
+    ("description", [(jpeg(), "ok.jpg")]),
+    (None, [(jpeg(), "照片\x00.jpg")]),
+], ids=["in a text field", "in a file name"])
+def test_a_nul_character_in_the_multipart_form_is_refused_and_stores_nothing(
+        app, browser, field, files):
+    changes = {field: "假冒河套\x00雪花粉"} if field else {}
+    response = submit(browser, files=files, **changes)
+    assert response.status_code == 400
+    assert "空字符" in response.get_data(as_text=True)  # said in Chinese, not a 500
+    assert added(Report) == 0 and added(Evidence) == 0 and stored_files(app) == []
+
+
 def test_oversize_file_is_413_with_a_page(app, browser, monkeypatch):
     from enforcement.evidence import checks
 
