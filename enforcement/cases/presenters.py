@@ -153,6 +153,12 @@ def describe(spec, value) -> str:
         # file name and the start of its hash; the evidence list shows the full hash
         return "、".join(f"{f.get('name', '')}（SHA-256 {str(f.get('sha256', ''))[:12]}…）"
                         for f in value if isinstance(f, dict))
+    if spec.kind == "rows" and isinstance(value, list):
+        # one line per row: "物品名称：…，数量：…"; the page keeps the line breaks
+        return "\n".join(
+            "，".join(f"{_(column.label)}：{describe(column, row[column.name])}"
+                     for column in spec.columns if row.get(column.name) not in (None, ""))
+            for row in value if isinstance(row, dict))
     if spec.kind == "document":
         document = db.session.get(Document, value)
         return f"{document.title} {document.number or ''}".strip() if document else str(value)

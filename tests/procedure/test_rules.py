@@ -178,3 +178,14 @@ def test_the_api_posts_the_rows_as_a_json_list(app, api):
                           headers={"If-Match": response.headers["ETag"]})
     assert refused.status_code == 422
     assert "不能按标价计算" in str(refused.get_json())
+
+
+def test_the_case_page_shows_each_row_of_the_worksheet_as_a_line(app, client):
+    case = case_in_state("investigating")
+    rows = {f"lines-{i}-{key}": value for i, line in enumerate(LINES) for key, value in line.items()}
+    Desk(client).as_("linhe_inspector1").do(case.id, "compute_business_volume", **rows)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert ("商品名称：雪花粉，销售情况：已销售，数量：12.5，单位：袋，单价（元）：85.00，"
+            "价格依据：实际销售价格\n商品名称：雪花粉，销售情况：未销售（库存），数量：300，单位：袋，"
+            "单价（元）：176.00，价格依据：标价") in page
+    assert "[{" not in page and "'name'" not in page
