@@ -65,7 +65,8 @@ def download(case_id, evidence_id):
 def thumbnail(case_id, evidence_id):
     """The preview of a photo: same jurisdiction check as the file; its own hash checked.
     Previews are not audited as downloads (the case page shows several at once); opening
-    the file itself is."""
+    the file itself is. Like every case page and file, not kept by the browser (no-store,
+    set for all responses): a preview of evidence is evidence, and office PCs are shared."""
     evidence = _readable_evidence(current_user._get_current_object(), case_id, evidence_id)
     try:
         thumb, data = thumbnails.thumbnail_bytes(evidence)
@@ -74,5 +75,4 @@ def thumbnail(case_id, evidence_id):
     response = Response(data, mimetype="image/jpeg")
     response.headers["ETag"] = f'"{thumb.sha256}"'
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, max-age=600"
     return response

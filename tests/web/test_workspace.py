@@ -245,6 +245,7 @@ def test_thumbnails_carry_no_exif_while_the_original_keeps_it(app):
     assert not thumb.getexif() and b"Exif" not in response.data
     assert b"EvidenceCam" not in response.data
     assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"  # not left in a shared PC's cache
 
     download = client.get(f"/cases/{case.id}/evidence/{evidence.id}")
     assert download.data == original
