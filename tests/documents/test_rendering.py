@@ -151,3 +151,22 @@ def test_natural_persons_are_not_published(app):
     assert person is not None, "the demo publishes a natural person's case"
     for private in (person["id_number"], person["phone"], person["address"]):
         assert private and private not in text
+
+
+def test_a_form_with_a_two_thousand_character_description_renders_far_within_the_timeout(app):
+    # the portal takes 2,000 characters of description; a form laid out automatically took
+    # 8–14 s for one such cell here (bench/long_cells.py), a large share of the render timeout
+    import time
+
+    from enforcement.documents import rendering
+
+    document = document_of_type("report_form")
+    sentence = "举报人在该店购买的“河套”雪花粉，包装印刷粗糙，生产企业不在协会授权名单内。"
+    summary = (sentence * 60)[:2000]
+    data = {**document.data, "case": {**document.data["case"], "summary": summary}}
+    started = time.perf_counter()
+    result = rendering.render(document.doc_type, data)
+    elapsed = time.perf_counter() - started
+    text = "".join(pdf_text(result.pdf).split())
+    assert summary in text  # all of it, on the page, wrapped inside its cell
+    assert elapsed < app.config["NOTICE_RENDER_TIMEOUT"] / 6, elapsed
