@@ -40,6 +40,10 @@ def seed_demo(password):
     result = seed(password)
     click.echo(f"units: {result['units']}, users: {result['users']}, "
                f"cases created: {result['cases_created']}")
+    for year in result["calendar_years_entered"]:
+        click.echo(f"holiday calendar {year}: not in the calendar package; a labelled demo "
+                   "stand-in (New Year's Day only) was entered — replace it at "
+                   f"/admin/calendar/{year} with the State Council notice")
 
 
 roles = AppGroup("roles", help="Permission and role catalogue.")

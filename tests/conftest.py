@@ -7,10 +7,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from enforcement import create_app
+from enforcement.db import local_today
 from enforcement.extensions import db
 from tests.databases import PostgresDatabases, databases_for_run
 
 DEMO_PASSWORD = "demo-pass-2026"
+#: the year the ``gap`` fixture leaves without a holiday notice: the next one
+GAP = local_today().year + 1
 
 
 def _build_template(url: str):
@@ -100,6 +103,27 @@ def user(username: str):
     from enforcement.auth.models import User
 
     return db.session.scalar(select(User).where(User.username == username))
+
+
+@pytest.fixture
+def gap(app) -> int:
+    """Next year (``GAP``) as a year whose holiday notice nobody has entered yet, as it is
+    each year until the State Council's notice is out: the demo data's labelled stand-in for
+    it (``enforcement.demo.seed.seed_calendar``) is taken out and the open clocks that reach
+    into it recomputed, as they would be if it had never been entered."""
+    from enforcement.clocks import holidays
+    from enforcement.clocks.calendar import PACKAGE_YEARS
+    from enforcement.clocks.models import CalendarYear, HolidayDay
+    from enforcement.clocks.services import recompute_open
+
+    assert GAP not in PACKAGE_YEARS, f"the calendar package now carries {GAP}: use a later year"
+    db.session.execute(HolidayDay.__table__.delete().where(HolidayDay.year == GAP))
+    db.session.execute(CalendarYear.__table__.delete().where(CalendarYear.year == GAP))
+    holidays.forget()
+    recompute_open(holidays.current())
+    db.session.commit()
+    assert not holidays.current().knows(GAP)
+    return GAP
 
 
 def case_in_state(state: str, unit_code: str = "linhe_amr"):

@@ -1,5 +1,5 @@
 """``seed-demo``: idempotent demo data, with cases walked through the real workflow."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
@@ -29,6 +29,7 @@ def seed(password: str) -> dict:
     _seed_marks(users)
     rules_added = seed_rules()
     db.session.commit()
+    calendar_years = seed_calendar(users["admin"])
     created = 0
     for unit_code in ("linhe_amr", "wuyuan_amr", "city_amr"):
         unit = by_code[unit_code]
@@ -47,7 +48,35 @@ def seed(password: str) -> dict:
     created += seed_publicity(users)  # published, withdrawn and taken-down decisions
     return {"units": len(by_code), "users": len(users), "cases_created": created,
             "rules_added": rules_added, "portal_reports_created": reports,
-            "campaigns_created": campaigns}
+            "campaigns_created": campaigns, "calendar_years_entered": calendar_years}
+
+
+#: what the demo enters for a year whose State Council notice the calendar package lacks
+DEMO_NOTICE = ("演示用假期安排（{year}年，非真实通知）：仅含法定的元旦，未含春节等节日和调休；"
+               "正式使用前，请管理员按国务院办公厅通知重新录入")
+
+
+def seed_calendar(admin: User) -> list[int]:
+    """The demo's cases run from a year back to weeks ahead, and a deployment's administrator
+    has entered the holiday notices of those years (published each autumn for the next).
+    Where the calendar package lacks one — past its last release, e.g. 2027 for
+    chinese-calendar 1.11 — the demo enters a stand-in, labelled as such, with New Year's Day
+    only (the one holiday fixed to a date by 《全国年节及纪念日放假办法》), through the same
+    service as the administrator's page; the page shows it and an administrator replaces
+    it. Returns the years entered."""
+    from enforcement.clocks import holidays
+    from enforcement.clocks.models import CalendarYear
+
+    today = local_today()
+    entered = []
+    for year in range((today - timedelta(days=366)).year, today.year + 2):
+        # never over what an administrator entered, even a notice still incomplete
+        if not holidays.current().knows(year) and db.session.get(CalendarYear, year) is None:
+            holidays.save_notice(holidays.NoticeEntry(
+                year=year, notice=DEMO_NOTICE.format(year=year), complete=True,
+                holidays=[("元旦", date(year, 1, 1), date(year, 1, 1))], workdays=[]), admin)
+            entered.append(year)
+    return entered
 
 
 def _seed_units() -> dict[str, OrgUnit]:

@@ -393,9 +393,12 @@ def test_reporter_clock_only_for_a_named_reporter(app):
 
 # -- guards -------------------------------------------------------------------------------------
 def later(due, length, unit):
-    """A due date moved by an extension; None where the holiday calendar is not known yet."""
+    """A due date moved by an extension, on the app's calendar (the package's years and the
+    notices entered); None where the holiday calendar is not known yet."""
+    from enforcement.clocks import holidays
+
     try:
-        return None if due is None else due_date(due, length, unit)
+        return None if due is None else due_date(due, length, unit, holidays.current())
     except CalendarUnknown:
         return None
 
