@@ -401,18 +401,27 @@ def test_a_render_worker_killed_mid_pdf_leaves_it_pending_and_the_retry_renders_
     try:
         assert peek.pending(small + big) == set(small + big)
         worker = start_cli(app, "documents", "render-pending")
+        pdf_processes = []
         try:
             # the small report's PDFs are stored: the worker is warm and now lays out the
             # long one (rendered in id order, one transaction each)
             wait_for(lambda: not peek.pending(small), 240, "the first documents")
             assert worker.poll() is None
-            time.sleep(0.3)
+            # the long one takes a few tenths of a second: its PDF process is held where it
+            # is (stopped), so that the worker surely dies with that render under way
             pdf_processes = children(worker.pid)
+            for pid in pdf_processes:
+                os.kill(pid, signal.SIGSTOP)
+            time.sleep(0.3)
             worker.send_signal(signal.SIGKILL)
         finally:
             if worker.poll() is None:
                 worker.kill()
-            worker.communicate(timeout=30)  # reaps it and closes its pipes
+            worker.wait(timeout=30)
+            for pid in pdf_processes:  # let them go on (they hold the worker's pipes too)
+                if alive(pid):
+                    os.kill(pid, signal.SIGCONT)
+            worker.communicate(timeout=60)  # reaps it and closes its pipes
         assert worker.returncode == -signal.SIGKILL
         # killed before it could store the long document: pending, no PDF, no hash
         assert peek.pending(big) >= {big[0]}
