@@ -392,13 +392,15 @@ def test_reporter_clock_only_for_a_named_reporter(app):
 
 
 # -- guards -------------------------------------------------------------------------------------
-def later(due, length, unit):
-    """A due date moved by an extension, on the app's calendar (the package's years and the
-    notices entered); None where the holiday calendar is not known yet."""
+def lengthened(clock, extra: int):
+    """The due date of ``clock`` with its period lengthened by ``extra`` of its unit, on the
+    app's calendar (the package's years and the notices entered): the whole period counted
+    from its start, so only the end of the whole moves off a rest day; None where the holiday
+    calendar is not known yet."""
     from enforcement.clocks import holidays
 
     try:
-        return None if due is None else due_date(due, length, unit, holidays.current())
+        return due_date(clock.started_on, clock.length + extra, clock.unit, holidays.current())
     except CalendarUnknown:
         return None
 
@@ -416,10 +418,10 @@ def refused(case_id, action, username, **fields) -> Refused:
 
 def test_verification_is_extended_only_once(app):
     case_id = case_in_state("verifying").id
-    due = clock(case_id, "verification").due_on
+    before = clock(case_id, "verification")
     act(case_id, "extend_verification", "linhe_head", reason="需要权利人鉴别。")
     extended = clock(case_id, "verification")
-    assert (extended.extensions, extended.due_on) == (1, later(due, 15, "working_days"))
+    assert (extended.extensions, extended.due_on) == (1, lengthened(before, 15))
     refusal = refused(case_id, "extend_verification", "linhe_head", reason="再延一次。")
     assert refusal.status == 409
     assert refusal.reasons() == [
@@ -428,16 +430,16 @@ def test_verification_is_extended_only_once(app):
 
 def test_second_decision_extension_needs_a_collective_discussion(app):
     case_id = case_in_state("investigating").id
-    due = clock(case_id, "decision").due_on
+    before = clock(case_id, "decision")
     act(case_id, "extend_decision", "linhe_head", reason="案情复杂。")
-    assert clock(case_id, "decision").due_on == later(due, 30, "days")
+    assert clock(case_id, "decision").due_on == lengthened(before, 30)
     refusal = refused(case_id, "extend_decision", "linhe_head", reason="仍需调查。")
     assert "再次延长须先记录集体讨论决定" in refusal.message()
     act(case_id, "record_collective_discussion", "linhe_head", subject="extend_decision",
         held_on=local_today(), participants="局领导班子", conclusion="同意再次延长三十日。")
     act(case_id, "extend_decision", "linhe_head", reason="仍需调查。", extension_days=30)
     extended = clock(case_id, "decision")
-    assert (extended.extensions, extended.due_on) == (2, later(later(due, 30, "days"), 30, "days"))
+    assert (extended.extensions, extended.due_on) == (2, lengthened(before, 60))
 
 
 def test_warning_only_decision_is_not_published(app):
