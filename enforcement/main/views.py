@@ -46,8 +46,9 @@ def _landing(user) -> str:
 @login_required
 def dashboard():
     user = current_user._get_current_object()
-    if _landing(user) != "main.dashboard":
-        return redirect(url_for(_landing(user)))
+    landing = _landing(user)
+    if landing != "main.dashboard":
+        return redirect(url_for(landing))
     if not user.can("case.read"):
         # police, procuratorates and courts work from what was sent to them
         from enforcement.referrals.inbox import inbox_of

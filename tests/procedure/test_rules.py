@@ -182,7 +182,7 @@ def test_the_api_posts_the_rows_as_a_json_list(app, api):
 
 def test_the_case_page_shows_each_row_of_the_worksheet_as_a_line(app, client):
     case = case_in_state("investigating")
-    rows = {f"lines-{i}-{key}": value for i, line in enumerate(LINES) for key, value in line.items()}
+    rows = json_to_formdata({"lines": LINES}).to_dict()  # as the browser posts the table
     Desk(client).as_("linhe_inspector1").do(case.id, "compute_business_volume", **rows)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert ("商品名称：雪花粉，销售情况：已销售，数量：12.5，单位：袋，单价（元）：85.00，"
