@@ -46,27 +46,50 @@ def refuse_nul(*values) -> None:
         raise NulCharacter()
 
 
-class NulCharacter(BadRequest):
+class MalformedInput(BadRequest):
+    """Input no view can take: answered 400 with the error page, or the API's error body
+    with ``error_code``."""
     code = 400
+    error_code = "malformed"
+
+
+class NulCharacter(MalformedInput):
     error_code = "nul_character"
 
     def __init__(self):
         super().__init__(description=_("请求中含有空字符（\\0），无法保存；请删除后重新提交"))
 
 
+class NamelessPart(MalformedInput):
+    """A multipart part without a name (RFC 7578 requires one): the parser would hand the
+    CSRF check and the views a field named None."""
+    error_code = "nameless_part"
+
+    def __init__(self):
+        super().__init__(description=_("提交的表单中有未命名的部分，请求格式有误；"
+                                       "请通过页面或接口文档所述的字段提交"))
+
+
 class GuardedRequest(Request):
     """The app's request: a multipart form (web forms with files, uploads through the API)
-    is checked for NUL characters in its fields and file names when it is first read: by the
-    CSRF check or the view, after the body-size limit and the views' rate limits. The files'
-    contents are data, checked by their own upload checks."""
+    is checked when it is first read, by the CSRF check or the view, after the body-size
+    limit and the views' rate limits: every part has a name, and no field, field name or
+    file name holds a NUL. The files' contents are data, checked by their own upload
+    checks."""
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
         if self.mimetype != "multipart/form-data":
             return
-        if any(NUL in k or NUL in v for k, v in self.form.items(multi=True)) or any(
-                NUL in k or NUL in (f.filename or "") for k, f in self.files.items(multi=True)):
+        if None in self.form or None in self.files:  # the parser's name for a nameless part
+            raise NamelessPart()
+        if _nul_in_fields(self.form) or any(has_nul(name) or has_nul(f.filename)
+                                            for name, f in self.files.items(multi=True)):
             raise NulCharacter()
+
+
+def _nul_in_fields(form) -> bool:
+    return any(NUL in name or NUL in value for name, value in form.items(multi=True))
 
 
 def _nul_in_request() -> bool:
@@ -80,7 +103,7 @@ def _nul_in_request() -> bool:
     if any(NUL in v for _k, v in request.headers.items()):
         return True
     if request.mimetype == "application/x-www-form-urlencoded":
-        return any(NUL in k or NUL in v for k, v in request.form.items(multi=True))
+        return _nul_in_fields(request.form)
     if request.is_json:
         return has_nul(request.get_json(silent=True))
     return False
@@ -96,8 +119,8 @@ def register(app: Flask) -> None:
         if _nul_in_request():
             raise NulCharacter()
 
-    @app.errorhandler(NulCharacter)
-    def _nul_character(error):
+    @app.errorhandler(MalformedInput)
+    def _malformed(error):
         if not request.path.startswith("/api/"):
             return render_template("errors/error.html", code=error.code, title=_("请求有误"),
                                    message=error.description), error.code

@@ -254,9 +254,11 @@ def openapi_document() -> dict:
     return document
 
 
-#: every operation: the input guard (enforcement.inputs) refuses a NUL character anywhere
+#: every operation: the input guard (enforcement.inputs) refuses a NUL character anywhere,
+#: and a multipart part without a name
 BAD_REQUEST = _error_response("malformed request: a NUL character (\\0) in the path, query, "
-                              "a header or the body (code nul_character)")
+                              "a header or the body (code nul_character); a multipart part "
+                              "without a name (code nameless_part)")
 
 
 def _document() -> dict:

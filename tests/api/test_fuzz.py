@@ -11,11 +11,13 @@ Half of the examples aim at real objects — a case on which the action may be t
 the user who may take it, with the case's current version in If-Match — so that bodies reach
 the services' validation rather than stopping at "not found" or "stale".
 
-Bounded for CI: ``EXAMPLES`` per operation, no Hypothesis database (CI runs from a clean
+Bounded for CI: ``EXAMPLES`` per operation (``FUZZ_EXAMPLES=200 scripts/test
+tests/api/test_fuzz.py`` for a longer hunt; the refused callers get a third as many), no Hypothesis database (CI runs from a clean
 clone), the public rate limits raised (``FUZZ_RATE_LIMITS``) so that the report endpoints
 are fuzzed rather than answering 429. Failures are collected over all operations and listed
 together, each with a curl command that reproduces it.
 """
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -45,11 +47,11 @@ from tests.conftest import user
 from tests.web import ApiUser
 
 #: examples per operation (positive and negative data together)
-EXAMPLES = 20
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 #: fewer where each call is slow on purpose: every token request hashes a password (argon2)
 EXAMPLES_OF = {"/api/v1/auth/token": 8}
 #: examples per operation for the refused callers (a foreign unit's token, or none)
-REFUSED_EXAMPLES = 6
+REFUSED_EXAMPLES = max(6, EXAMPLES // 3)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 #: per client address: the fuzz files hundreds of reports and looks them up as often

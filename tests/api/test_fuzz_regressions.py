@@ -115,6 +115,39 @@ def test_nul_in_an_uploaded_file_name_is_refused(app):
     assert rows(CaseEvent) == events
 
 
+def _multipart(*parts: tuple[str, str]) -> tuple[bytes, str]:
+    """A multipart body written out by hand: (Content-Disposition, value) per part."""
+    boundary = "fuzz-boundary"
+    body = "".join(f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n{value}\r\n"
+                   for disposition, value in parts) + f"--{boundary}--\r\n"
+    return body.encode(), f"multipart/form-data; boundary={boundary}"
+
+
+NAMELESS_MESSAGE = "提交的表单中有未命名的部分"
+
+
+@pytest.mark.parametrize("disposition", ["form-data", "form-data; name=",
+                                         'form-data; filename="photo.jpg"'])
+def test_a_multipart_part_without_a_name_is_refused_and_nothing_is_stored(app, disposition):
+    """The parser names such a part None; the NUL guard took the name for a string (500)."""
+    before = rows(Report)
+    body, content_type = _multipart((disposition, "孤立的部分"),
+                                    ('form-data; name="report"', json.dumps(REPORT)))
+    response = fresh_client(app).post("/api/v1/reports", data=body, content_type=content_type)
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    error = response.get_json()["error"]
+    assert error["code"] == "nameless_part" and error["message"].startswith(NAMELESS_MESSAGE)
+    assert rows(Report) == before
+
+
+def test_a_nameless_part_on_a_web_form_gets_the_error_page(app):
+    """Flask-WTF's CSRF check read the field names first, and failed on None (500)."""
+    body, content_type = _multipart(("form-data", "孤立的部分"))
+    response = fresh_client(app).post("/portal/report", data=body, content_type=content_type)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert NAMELESS_MESSAGE in response.get_data(as_text=True)
+
+
 def test_nul_on_a_web_page_gets_the_error_page(app):
     response = fresh_client(app).get("/penalties?party=%00")
     assert response.status_code == 400 and response.mimetype == "text/html"
