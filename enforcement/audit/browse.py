@@ -171,11 +171,13 @@ def csv_lines(filters: LogFilters) -> Iterator[str]:
         writer.writerow([_cell(v) for v in (
             entry.seq, local_time(entry.at, "%Y-%m-%d %H:%M:%S"), entry.actor_name,
             entry.actor_id, entry.action, entry.object_type, entry.object_id, entry.unit_id,
-            entry.ip, _json(entry.detail), entry.hash)])
+            entry.ip, detail_text(entry.detail), entry.hash)])
         yield out.getvalue()
 
 
-def _json(detail) -> str:
+def detail_text(detail) -> str:
+    """An entry's detail as the page and the CSV show it: JSON with its Chinese as written,
+    not as \\u escapes."""
     return json.dumps(detail, ensure_ascii=False, sort_keys=True)
 
 

@@ -26,7 +26,7 @@ def index():
     entries, total = browse.page_of(filters)
     return render_template("audit/index.html", entries=entries, total=total, filters=filters,
                            args=filters.args(), page_size=browse.PAGE_SIZE,
-                           units=browse.units(),
+                           units=browse.units(), detail_text=browse.detail_text,
                            chain=verify_chain() if request.args.get("verify") else None), \
         400 if filters.errors else 200
 

@@ -19,6 +19,12 @@ def _actor():
     return current_user._get_current_object()
 
 
+@bp.app_template_global("opens_case_files")
+def _opens_case_files() -> bool:
+    """Whether the navigation offers 案件: not to portal accounts nor to the auditor."""
+    return reads_case_file(_actor())
+
+
 def _to_portal():
     """Where a portal account goes instead of the bureau's case pages."""
     if _actor().can("identification.answer"):

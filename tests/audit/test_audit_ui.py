@@ -221,3 +221,22 @@ def test_the_auditor_reads_nothing_but_the_log(app, auditor):
     assert api.get(f"/api/v1/cases/{case.id}").status_code in (403, 404)
     assert api.get(f"/api/v1/documents/{document.id}").status_code in (403, 404)
     assert auditor.get("/audit/").status_code == 200
+
+
+def test_details_read_as_written(auditor):
+    """Chinese in an entry's detail (a document's title, a typed name) reads as Chinese, not
+    as \\u escapes; markup in it stays text."""
+    entry = audit.record("probe.detail", detail={"title": "行政处罚决定书", "typed": "<b>x</b>"})
+    db.session.commit()
+    html = auditor.get("/audit/?action=probe.detail").get_data(as_text=True)
+    row = html[html.index(f'<tr data-seq="{entry.seq}"'):]
+    assert "行政处罚决定书" in row[:row.index("</tr>")]
+    assert "&lt;b&gt;x&lt;/b&gt;" in row and "<b>x</b>" not in row
+
+
+@pytest.mark.parametrize(("username", "offered"), [("auditor", False), ("holder_hetao", False),
+                                                   ("linhe_inspector1", True),
+                                                   ("police_linhe", True)])
+def test_the_navigation_offers_case_files_only_to_who_opens_them(app, username, offered):
+    html = logged_in(app, username).client.get("/workflow").get_data(as_text=True)
+    assert ('href="/cases/"' in html) == offered
