@@ -24,9 +24,11 @@ def _auditors_only():
 def index():
     filters = browse.parse_filters(request.args)
     entries, total = browse.page_of(filters)
+    units = browse.units()
     return render_template("audit/index.html", entries=entries, total=total, filters=filters,
-                           args=filters.args(), page_size=browse.PAGE_SIZE,
-                           units=browse.units(), detail_text=browse.detail_text,
+                           args=filters.args(), page_size=browse.PAGE_SIZE, units=units,
+                           unit_names={u.id: u.name for u in units},
+                           detail_text=browse.detail_text,
                            chain=verify_chain() if request.args.get("verify") else None), \
         400 if filters.errors else 200
 

@@ -225,12 +225,14 @@ def test_the_auditor_reads_nothing_but_the_log(app, auditor):
 
 def test_details_read_as_written(auditor):
     """Chinese in an entry's detail (a document's title, a typed name) reads as Chinese, not
-    as \\u escapes; markup in it stays text."""
-    entry = audit.record("probe.detail", detail={"title": "行政处罚决定书", "typed": "<b>x</b>"})
+    as \\u escapes; markup in it stays text; the unit reads by its name."""
+    entry = audit.record("probe.detail", detail={"title": "行政处罚决定书", "typed": "<b>x</b>"},
+                         unit_id=unit_id("linhe_amr"))
     db.session.commit()
     html = auditor.get("/audit/?action=probe.detail").get_data(as_text=True)
     row = html[html.index(f'<tr data-seq="{entry.seq}"'):]
-    assert "行政处罚决定书" in row[:row.index("</tr>")]
+    row = row[:row.index("</tr>")]
+    assert "行政处罚决定书" in row and db.session.get(OrgUnit, unit_id("linhe_amr")).name in row
     assert "&lt;b&gt;x&lt;/b&gt;" in row and "<b>x</b>" not in row
 
 

@@ -21,6 +21,7 @@ make too slow, and cases created per example could not reach the later states in
 import functools
 import hashlib
 import io
+import os
 from datetime import timedelta
 
 import pytest
@@ -66,8 +67,8 @@ from workflows.states import CaseState
 
 #: bounded so that a run takes well under a minute on SQLite and two on PostgreSQL; no example
 #: database is written (CI runs from a clean clone); print_blob lets a failure be replayed
-#: with @reproduce_failure
-SETTINGS = settings(max_examples=25, stateful_step_count=15, deadline=None, database=None,
+#: with @reproduce_failure. ``STATEFUL_EXAMPLES=300 scripts/test tests/workflows`` hunts longer.
+SETTINGS = settings(max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")), stateful_step_count=15, deadline=None, database=None,
                     derandomize=False, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
