@@ -68,7 +68,8 @@ from workflows.states import CaseState
 #: bounded so that a run takes well under a minute on SQLite and two on PostgreSQL; no example
 #: database is written (CI runs from a clean clone); print_blob lets a failure be replayed
 #: with @reproduce_failure. ``STATEFUL_EXAMPLES=300 scripts/test tests/workflows`` hunts longer.
-SETTINGS = settings(max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")), stateful_step_count=15, deadline=None, database=None,
+SETTINGS = settings(max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")),
+                    stateful_step_count=15, deadline=None, database=None,
                     derandomize=False, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
