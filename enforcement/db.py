@@ -2,7 +2,7 @@
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, Engine, event
@@ -97,6 +97,23 @@ def local_today() -> date:
 def local_date(moment: datetime) -> date:
     """The Chinese calendar day of a stored UTC moment."""
     return moment.astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def local_day_start(day: date) -> datetime:
+    """The UTC moment a Chinese calendar day starts: a bound on stored UTC moments. The
+    calendar's first day starts at the earliest moment there is (in China time it begins
+    before year 1, which no datetime holds)."""
+    if day == date.min:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.combine(day, time.min, ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+
+
+def local_day_end(day: date) -> datetime:
+    """The UTC moment a Chinese calendar day ends (the next day's start), for "up to and
+    including ``day``"; after the calendar's last day, the latest moment there is."""
+    if day == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return local_day_start(day + timedelta(days=1))
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -7,15 +7,16 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from enforcement.audit import services as audit
 from enforcement.audit.models import AuditEntry
+from enforcement.db import local_day_end, local_day_start
 from enforcement.extensions import db
-from enforcement.main.helpers import CHINA, local_time
+from enforcement.main.helpers import local_time
 from enforcement.orgs.models import OrgUnit
 
 PAGE_SIZE = 50
@@ -105,17 +106,13 @@ def parse_filters(args: Mapping[str, str]) -> LogFilters:
     return filters
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, CHINA).astimezone(UTC)
-
-
 def filtered(filters: LogFilters) -> Select:
     """The entries matching the filters, newest first (call only without errors)."""
     query = select(AuditEntry)
     if filters.date_from:
-        query = query.where(AuditEntry.at >= _day_start(filters.date_from))
+        query = query.where(AuditEntry.at >= local_day_start(filters.date_from))
     if filters.date_to:
-        query = query.where(AuditEntry.at < _day_start(filters.date_to + timedelta(days=1)))
+        query = query.where(AuditEntry.at < local_day_end(filters.date_to))
     if filters.actor:
         query = query.where(AuditEntry.actor_name == filters.actor)
     if filters.action:

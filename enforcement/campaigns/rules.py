@@ -6,26 +6,18 @@ target marks or has goods of one of its Nice classes (either, when both are name
 when neither is). A user may add any case by hand, and may take out any case — by rule or by
 hand — with a reason; both are :class:`CampaignCase` rows with who and when.
 """
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, not_, or_, select, true
 
 from enforcement.campaigns.models import Campaign, CampaignCase, JoinedBy
 from enforcement.cases.models import Case, CaseGoods, CaseMark
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def local_midnight(day: date) -> datetime:
-    """The UTC moment a Chinese calendar day starts: period bounds for UTC timestamps."""
-    return datetime.combine(day, time.min, CHINA)
+from enforcement.db import local_day_end, local_day_start
 
 
 def rule_clause(campaign: Campaign):
     """The campaign's rule as a WHERE clause on ``cases``."""
-    clauses = [Case.created_at >= local_midnight(campaign.starts_on),
-               Case.created_at < local_midnight(campaign.ends_on + timedelta(days=1))]
+    clauses = [Case.created_at >= local_day_start(campaign.starts_on),
+               Case.created_at < local_day_end(campaign.ends_on)]
     if campaign.districts:
         clauses.append(Case.district.in_(list(campaign.districts)))
     subject = []

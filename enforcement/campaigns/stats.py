@@ -36,11 +36,11 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from enforcement.campaigns.facts import MEASURES, quarter_index, refresh_pending
 from enforcement.campaigns.models import Campaign, CaseStat, FactDim, FieldWork
-from enforcement.campaigns.rules import local_midnight, member_clause
+from enforcement.campaigns.rules import member_clause
 from enforcement.cases.models import Case, CaseEvent, CaseGoods, CaseMark, CaseParty
 from enforcement.cases.scope import visible_cases
 from enforcement.clocks.models import Clock, ClockEvent, ClockEventKind, ClockStatus
-from enforcement.db import UTCDateTime
+from enforcement.db import UTCDateTime, local_day_start
 from enforcement.extensions import db
 from enforcement.marks.models import MARK_TYPE_LABELS, MarkType, Trademark
 from enforcement.orgs.models import OrgUnit, subtree_ids
@@ -62,11 +62,11 @@ class Quarter:
 
     @property
     def start(self):
-        return local_midnight(self.first_day)
+        return local_day_start(self.first_day)
 
     @property
     def end(self):
-        return local_midnight(self.next_first_day)
+        return local_day_start(self.next_first_day)
 
     @property
     def label(self) -> str:

@@ -1,7 +1,6 @@
 """Read-side listings of cases, always inside the user's jurisdiction."""
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import Index, bindparam, func, or_, select, union
 from sqlalchemy import case as case_when
@@ -10,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from enforcement.cases.models import Case, CaseMark, CaseParty, case_inspectors
 from enforcement.clocks.kinds import CLOCK_KINDS, DEADLINE
 from enforcement.clocks.models import OPEN_STATUSES, Clock, ClockStatus
-from enforcement.db import local_today
+from enforcement.db import local_day_end, local_day_start, local_today
 from enforcement.extensions import db
 from enforcement.parties.models import Party
 from enforcement.query_args import bounded_int
@@ -69,7 +68,6 @@ SORTS = {
     "state": Case.state.asc(),
 }
 PAGE_SIZE = 25
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -137,10 +135,6 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, CHINA).astimezone(UTC)
-
-
 def case_query(user, filters: CaseFilters):
     """The ids of the cases the filters match, inside the user's jurisdiction."""
     from enforcement.cases.scope import visible_cases
@@ -200,9 +194,9 @@ def _narrow(query, filters: CaseFilters):
     if filters.unit is not None:
         query = query.where(Case.unit_id == filters.unit)
     if filters.date_from is not None:
-        query = query.where(Case.created_at >= _day_start(filters.date_from))
+        query = query.where(Case.created_at >= local_day_start(filters.date_from))
     if filters.date_to is not None:
-        query = query.where(Case.created_at < _day_start(filters.date_to + timedelta(days=1)))
+        query = query.where(Case.created_at < local_day_end(filters.date_to))
     if filters.inspector is not None:
         query = query.where(Case.id.in_(select(case_inspectors.c.case_id)
                                         .where(case_inspectors.c.user_id == filters.inspector)))

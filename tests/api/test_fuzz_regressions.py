@@ -10,7 +10,7 @@ from enforcement.cases.models import CaseEvent
 from enforcement.extensions import db
 from enforcement.reports.models import Report
 from tests.conftest import case_in_state
-from tests.web import ApiUser, fresh_client
+from tests.web import ApiUser, fresh_client, logged_in
 
 #: past a signed 64-bit integer: SQLite's driver refused to send it (OverflowError, a 500)
 HUGE_ID = "9" * 25
@@ -54,6 +54,20 @@ def test_the_largest_id_the_database_holds_is_still_a_route(app):
     response = ApiUser(app, "linhe_inspector1").get(f"/api/v1/cases/{PAST_INTEGER - 1}")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"  # the API's own answer
+
+
+@pytest.mark.parametrize("query", ["date_from=0001-01-01", "date_to=9999-12-31",
+                                   "date_from=0001-01-01&date_to=9999-12-31"])
+def test_the_calendars_first_and_last_days_bound_a_search(app, query):
+    """China's midnight of 1 January of year 1 is in year 0 in UTC, past what a datetime holds
+    (OverflowError, a 500); so was the day after 31 December 9999. They bound nothing now."""
+    api = ApiUser(app, "linhe_inspector1")
+    everything = api.get("/api/v1/cases").get_json()["total"]
+    response = api.get(f"/api/v1/cases?{query}")
+    assert response.status_code == 200
+    assert response.get_json()["total"] == everything > 0
+    web = logged_in(app, "linhe_inspector1").client.get(f"/cases/?{query}")
+    assert web.status_code == 200
 
 
 def test_nul_in_a_json_string_is_refused_before_anything_is_stored(app):

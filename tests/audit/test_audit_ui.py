@@ -96,6 +96,15 @@ def test_date_range_counts_china_days(app, auditor, monkeypatch):
     assert to_only == {seqs["before"]}
 
 
+def test_the_calendars_first_and_last_days_bound_nothing(auditor, entries):
+    """Both overflowed a datetime when turned into China's midnight in UTC (a 500)."""
+    everything = shown(auditor.get("/audit/?action=probe"))
+    assert shown(auditor.get("/audit/?action=probe&date_from=0001-01-01&date_to=9999-12-31")) \
+        == everything == [entries["beta"], entries["alpha"]]
+    export = auditor.get("/audit/export.csv?action=probe&date_from=0001-01-01&date_to=9999-12-31")
+    assert export.status_code == 200 and len(export.get_data(as_text=True).splitlines()) == 3
+
+
 def test_pages_keep_the_filters(auditor, app):
     inspector = user("linhe_inspector1")
     made = [audit.record("probe.page", actor=inspector, obj_type="case", obj_id=n)
