@@ -206,6 +206,9 @@ def clocks_due(start, length, unit):
         raise click.ClickException(
             f"no holiday data for {exc.year}: enter that year's State Council notice "
             f"(/admin/calendar/{exc.year}) before counting into it") from None
+    except OverflowError:
+        raise click.ClickException("the period runs past 9999-12-31, the last date there "
+                                   "is") from None
     click.echo(due.day.isoformat())
     for code in due.rules:
         click.echo(f"rule: {code} — {gettext(RULES[code])}")

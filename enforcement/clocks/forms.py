@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from enforcement.cases.action_forms import PlausibleDate
 from enforcement.clocks.holidays import NoticeEntry
 from enforcement.clocks.kinds import UNIT_LABELS
 
@@ -30,7 +31,7 @@ LONGEST_HOLIDAY = 15
 class CalculatorForm(Form):
     """GET form: no session or CSRF needed to compute a date."""
 
-    start = DateField(_l("起算日（事件发生之日）"), [InputRequired()])
+    start = DateField(_l("起算日（事件发生之日）"), [InputRequired(), PlausibleDate()])
     length = IntegerField(_l("期间长度"), [InputRequired(), NumberRange(min=0, max=3660)])
     unit = SelectField(_l("计算单位"), [InputRequired()],
                        choices=[(code, UNIT_LABELS[code]) for code in

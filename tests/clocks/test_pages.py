@@ -123,6 +123,19 @@ def test_the_calculator_says_when_a_year_is_unknown(app, client, gap):
     assert "期间届满日" not in html
 
 
+@pytest.mark.parametrize("start", ["9999-12-30", "0001-01-01", "1999-12-31"])
+def test_the_calculator_refuses_a_start_no_case_has(app, client, start):
+    """A start in year 9999 ran the count past the last date there is (a 500)."""
+    html = page(Browser(client), f"/clocks/calculator?start={start}&length=365&unit=days")
+    assert "日期须在 2000-01-01 至" in html and "期间届满日" not in html
+
+
+def test_the_cli_says_when_a_period_runs_past_the_last_date(app, runner):
+    result = runner.invoke(args=["clocks", "due", "--start", "9999-12-30", "--length", "5",
+                                 "--unit", "days"])
+    assert result.exit_code == 1 and "runs past 9999-12-31" in result.output
+
+
 def test_the_cli_uses_the_same_code(app, runner, gap):
     result = runner.invoke(args=["clocks", "due", "--start", "2026-09-30", "--length", "5",
                                  "--unit", "working_days"])
