@@ -13,6 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from enforcement.cases.action_forms import PlausibleDate
+
 
 def parse_classes(text: str) -> list[int]:
     """'30, 31、29' -> [29, 30, 31]; a ValueError names what is wrong."""
@@ -29,8 +31,10 @@ def parse_classes(text: str) -> list[int]:
 class CampaignForm(FlaskForm):
     name = StringField(_l("行动名称"), [InputRequired(message=_l("请填写行动名称")),
                                     Length(max=120)])
-    starts_on = DateField(_l("开始日期"), [InputRequired(message=_l("请填写开始日期"))])
-    ends_on = DateField(_l("结束日期"), [InputRequired(message=_l("请填写结束日期"))])
+    starts_on = DateField(_l("开始日期"), [InputRequired(message=_l("请填写开始日期")),
+                                       PlausibleDate()])
+    ends_on = DateField(_l("结束日期"), [InputRequired(message=_l("请填写结束日期")),
+                                     PlausibleDate()])
     lead_unit_id = SelectField(_l("牵头单位"), coerce=int)
     districts = SelectMultipleField(_l("行动地区（不选为全市）"), [Optional()])
     nice_classes = StringField(_l("重点商品类别（尼斯分类号，以逗号分隔）"), [Optional(),

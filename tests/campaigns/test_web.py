@@ -198,6 +198,11 @@ def test_campaign_is_created_with_its_rule(app, data):
     assert bad.status_code == 200
     text = bad.get_data(as_text=True)
     assert "结束日期不能早于开始日期" in text and "“99”不是 1 至 45 之间的尼斯分类号" in text
+    absurd = browser.post("/campaigns/new", {
+        "name": "y", "starts_on": "0001-01-01", "ends_on": "9999-12-31",
+        "lead_unit_id": data.linhe.id})
+    assert absurd.status_code == 200
+    assert absurd.get_data(as_text=True).count("日期须在 2000-01-01 至") == 2
 
 
 def test_field_work_is_entered_by_a_unit_for_itself(app, data):
