@@ -20,11 +20,8 @@ make too slow, and cases created per example could not reach the later states in
 """
 import functools
 import hashlib
-import io
 import os
-from datetime import timedelta
 
-import pytest
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_sqlalchemy.session import _app_ctx_id
 from hypothesis import HealthCheck, event, settings
@@ -37,22 +34,19 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from PIL import Image
 from sqlalchemy import LargeBinary, String, cast, func, select
 from sqlalchemy.orm import scoped_session, sessionmaker
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from enforcement.audit.models import AuditEntry
 from enforcement.audit.services import verify_chain
 from enforcement.auth.models import User
 from enforcement.cases import services
-from enforcement.cases.action_forms import field_choices
 from enforcement.cases.intake import CaseData, PartyData, register_case
 from enforcement.cases.models import Case, CaseEvent
 from enforcement.cases.scope import can_read
 from enforcement.clocks.models import Clock, ClockEvent
 from enforcement.clocks.services import OPEN_STATUSES, is_deadline
-from enforcement.db import local_today
 from enforcement.documents.models import Document
 from enforcement.errors import Invalid, NotFound, Refused, Stale
 from enforcement.evidence.models import Evidence
@@ -60,7 +54,7 @@ from enforcement.evidence.storage import get_storage
 from enforcement.extensions import db
 from enforcement.orgs.models import OrgUnit
 from enforcement.parties.models import PartyKind
-from enforcement.rules.assessment import PRICE_BASES_FOR
+from tests.workflows.stateful_fields import TEXT, action_fields
 from workflows import engine
 from workflows.definition import ACTIONS, ACTIONS_BY_NAME
 from workflows.states import CaseState
@@ -76,14 +70,6 @@ SETTINGS = settings(max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")),
 
 #: what a service raises when it refuses; anything else escaping it is a bug (an HTTP 500)
 REFUSALS = (Refused, Invalid, Stale, NotFound)
-#: past-day fields (validation.PAST_DATES) get today or earlier; every other date is ahead
-PAST_DATE_FIELDS = frozenset({"held_on", "served_on", "paid_on", "handed_on"})
-#: 1×1 PNG, accepted by its content as evidence
-PNG = io.BytesIO()
-Image.new("RGB", (1, 1), (200, 30, 30)).save(PNG, "PNG")
-PNG_BYTES = PNG.getvalue()
-TEXT = st.text(alphabet="河套面粉假冒商标查处记录abcXYZ0123 <>&\"'", min_size=1, max_size=24) \
-    .filter(str.strip)
 
 
 # -- one outer transaction per example -------------------------------------------------------
@@ -166,138 +152,6 @@ def new_audit(after_seq: int) -> list[AuditEntry]:
 
 def last_seq() -> int:
     return db.session.scalar(select(func.coalesce(func.max(AuditEntry.seq), 0)))
-
-
-# -- fields: valid ones from the action's form, then perhaps broken ---------------------------
-def _money(low=1, high=5000):
-    return st.decimals(min_value=low, max_value=high, places=2).map(str)
-
-
-def _date(spec, today):
-    if spec.name in PAST_DATE_FIELDS:
-        return st.integers(0, 20).map(lambda d: (today - timedelta(days=d)).isoformat())
-    # deadlines and hearing days lie ahead (a hearing ≥ 7 working days after the notice)
-    return st.integers(14, 28).map(lambda d: (today + timedelta(days=d)).isoformat())
-
-
-def _rows_value(spec):
-    def row():
-        parts = {}
-        for column in spec.columns:
-            if column.kind == "choice":
-                parts[column.name] = st.sampled_from([v for v, _ in column.choices])
-            elif column.kind == "decimal":
-                parts[column.name] = st.integers(1, 500).map(str)
-            elif column.kind == "money":
-                parts[column.name] = _money(1, 300)
-            elif column.required:
-                parts[column.name] = TEXT.map(lambda s, n=column.max_length: s[:n])
-        return st.fixed_dictionaries(parts).map(_consistent_price_basis)
-    return st.lists(row(), min_size=1, max_size=2)
-
-
-def _consistent_price_basis(row):
-    # mostly a basis the law allows for the status; the rest exercise the refusal
-    if "price_basis" in row and "status" in row and row["price_basis"] not in \
-            PRICE_BASES_FOR[row["status"]] and hash(row.get("name")) % 4:
-        row["price_basis"] = PRICE_BASES_FOR[row["status"]][0]
-    return row
-
-
-def valid_value(spec, case, today):
-    """A value the action's form should accept for this field on this case."""
-    kind = spec.kind
-    if kind in ("text", "textarea"):
-        return TEXT.map(lambda s: s[:spec.max_length])
-    if kind == "date":
-        return _date(spec, today)
-    if kind == "money":
-        return _money()
-    if kind == "integer":
-        return st.sampled_from([30, 15, 60])
-    if kind == "decimal":
-        return st.integers(1, 100).map(str)
-    if kind == "bool":
-        return st.booleans()
-    if kind == "choice":
-        return st.sampled_from([v for v, _ in spec.choices])
-    if kind in ("unit", "document"):
-        ids = [value for value, _ in field_choices(spec, case)]
-        return st.sampled_from(ids) if ids else st.none()
-    if kind == "users":
-        ids = [value for value, _ in field_choices(spec, case)]
-        if len(ids) < 2:
-            return st.just(ids)
-        return st.lists(st.sampled_from(ids), min_size=2, max_size=len(ids), unique=True)
-    if kind == "files":
-        return st.just([FileStorage(io.BytesIO(PNG_BYTES), "photo.png", content_type="image/png")])
-    if kind == "rows":
-        return _rows_value(spec)
-    raise AssertionError(f"no strategy for field kind {kind}")
-
-
-def broken_value(spec, foreign_ids):
-    """A value the form must refuse (or, for free text, store inert)."""
-    kind = spec.kind
-    if kind in ("text", "textarea"):
-        return st.sampled_from(["长" * (spec.max_length + 1), "<script>alert(1)</script>",
-                                "'; DROP TABLE cases; --"])
-    if kind == "date":
-        return st.sampled_from(["1899-12-31", "9999-12-31", "2026-02-30", "明天", "20261301"])
-    if kind in ("money", "decimal"):
-        return st.sampled_from(["-1.00", "abc", "1e309", "NaN", "sNaN", "Infinity", "0.001",
-                                "99999999999999999"])
-    if kind == "integer":
-        return st.sampled_from(["-30", "三十", "1.5", "2147483648", "99999999999999999999"])
-    if kind in ("unit", "document"):
-        return st.sampled_from(["abc", "-1", *map(str, foreign_ids)])
-    if kind == "users":
-        return st.sampled_from([["abc"], ["-1", "0"], [str(i) for i in foreign_ids[:2]]])
-    if kind == "choice":
-        return st.sampled_from(["", "not_a_choice", "<b>x</b>"])
-    if kind == "files":
-        return st.just([FileStorage(io.BytesIO(b"MZ\x90\x00 not a photo"), "photo.png",
-                                    content_type="image/png")])
-    if kind == "rows":
-        return st.just([{c.name: "-1" for c in spec.columns}])
-    return st.just("x")
-
-
-def _formdata(action, values: dict) -> MultiDict:
-    items = []
-    for spec in action.fields:
-        value = values.get(spec.name)
-        if value is None or value is False:
-            continue
-        if spec.kind == "rows":
-            for i, row in enumerate(value):
-                items.extend((f"{spec.name}-{i}-{k}", str(v)) for k, v in row.items())
-        elif isinstance(value, list):
-            items.extend((spec.name, v if isinstance(v, FileStorage) else str(v)) for v in value)
-        elif value is True:
-            items.append((spec.name, "y"))
-        else:
-            items.append((spec.name, str(value)))
-    return MultiDict(items)
-
-
-@st.composite
-def action_fields(draw, action, case, foreign_ids):
-    """The action's fields: valid, optional ones often left out; sometimes one broken or a
-    required one missing."""
-    today = local_today()
-    values = {}
-    for spec in action.fields:
-        if not spec.required and draw(st.booleans()):
-            continue
-        values[spec.name] = draw(valid_value(spec, case, today))
-    if action.fields and draw(st.integers(0, 2)) == 0:
-        spec = draw(st.sampled_from(action.fields))
-        if draw(st.booleans()):
-            values.pop(spec.name, None)
-        else:
-            values[spec.name] = draw(broken_value(spec, foreign_ids))
-    return _formdata(action, values)
 
 
 # -- the machine ------------------------------------------------------------------------------
@@ -492,70 +346,3 @@ def test_anyone_trying_anything_never_breaks_a_case(app, tmp_path):
         run_state_machine_as_test(machine, settings=SETTINGS)
     finally:
         set_hypothesis_home_dir(None)
-
-
-# -- regressions: what the machine found ------------------------------------------------------
-def _refused_as_invalid(case, action, username, **fields):
-    """The action is refused with field errors, and the case keeps its version."""
-    from tests.conftest import user
-
-    version = case.version
-    with pytest.raises(Invalid) as refused:
-        services.perform(case.id, action, user(username), MultiDict(fields),
-                         expected_version=version)
-    db.session.rollback()
-    assert db.session.get(Case, case.id).version == version
-    return refused.value.errors
-
-
-def _worksheet_line(quantity="1", price="1"):
-    return {"lines-0-name": "假冒面粉", "lines-0-status": "sold", "lines-0-quantity": quantity,
-            "lines-0-unit": "袋", "lines-0-price": price, "lines-0-price_basis": "actual_price"}
-
-
-@pytest.mark.parametrize("number", ["1e309", "Infinity", "NaN", "sNaN", "99999999999999999"])
-def test_a_number_no_amount_column_holds_is_a_field_error_not_a_crash(app, number):
-    """Decimal parses all of these; NaN/∞ made the form's range check or the rounding raise
-    (a 500), and 17 digits overflowed Numeric(14, 2) on PostgreSQL."""
-    from tests.conftest import case_in_state
-
-    case = case_in_state("investigating")
-    errors = _refused_as_invalid(case, "compute_business_volume", "linhe_inspector1",
-                                 **_worksheet_line(price=number))
-    assert "单价" in errors["lines"][0]
-    errors = _refused_as_invalid(case, "compute_business_volume", "linhe_inspector1",
-                                 **_worksheet_line(quantity=number))
-    assert "数量" in errors["lines"][0]
-    decided = case_in_state("decided")
-    assert _refused_as_invalid(decided, "request_mediation", "holder_hetao", amount=number,
-                               reasons="请求调解赔偿")["amount"]
-
-
-def test_a_worksheet_whose_total_overflows_the_amount_is_refused(app):
-    """Each line within range, but quantity × price beyond what the case can record."""
-    from tests.conftest import case_in_state
-
-    case = case_in_state("investigating")
-    errors = _refused_as_invalid(case, "compute_business_volume", "linhe_inspector1",
-                                 **_worksheet_line(quantity="99999999999", price="999999999"))
-    assert "违法经营额" in errors["lines"][0]
-
-
-def test_a_further_extension_by_absurdly_many_days_is_refused(app):
-    """A second extension takes the days the collective discussion decided; 2^31 days or more
-    overflowed the due date's arithmetic and the integer column (a 500)."""
-    from tests.conftest import case_in_state, user
-
-    case = case_in_state("investigating")
-    today = local_today().isoformat()
-    for action, username, fields in (
-            ("extend_decision", "linhe_head", {"reason": "案情复杂"}),
-            ("record_collective_discussion", "linhe_head",
-             {"subject": "extend_decision", "held_on": today, "participants": "杨局长等",
-              "conclusion": "再延长三十日"})):
-        services.perform(case.id, action, user(username), MultiDict(fields),
-                         expected_version=db.session.get(Case, case.id).version)
-    for days in ("2147483648", "99999999999999999999"):
-        errors = _refused_as_invalid(db.session.get(Case, case.id), "extend_decision",
-                                     "linhe_head", reason="案情复杂", extension_days=days)
-        assert errors["extension_days"]
